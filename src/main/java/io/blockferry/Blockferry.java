@@ -1,0 +1,43 @@
+package io.blockferry;
+
+import io.blockferry.config.ConfigurationException;
+import io.blockferry.config.Settings;
+import io.blockferry.demo.Demo;
+import io.blockferry.source.CephException;
+import io.blockferry.transport.KafkaUnavailableException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The {@code blockferry} command. */
+public final class Blockferry {
+
+    private static final String USAGE = """
+            usage: blockferry <command>
+              run     start the roles named by blockferry.roles in config/application.properties
+              demo    sync a demo volume on the local Ceph, full then incremental, and verify it
+            The configuration file is config/application.properties, or the file named by BLOCKFERRY_CONFIG.
+            """;
+
+    private Blockferry() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1 || !(args[0].equals("run") || args[0].equals("demo"))) {
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+        Path config = Path.of(System.getenv().getOrDefault("BLOCKFERRY_CONFIG", "config/application.properties"));
+        try {
+            Settings settings = Settings.load(config, Map.of());
+            if (args[0].equals("demo")) {
+                System.exit(new Demo(settings, System.out).run() ? 0 : 1);
+            }
+            try (BlockferryRuntime runtime = BlockferryRuntime.start(settings)) {
+                runtime.awaitShutdown();
+            }
+        } catch (ConfigurationException | CephException | KafkaUnavailableException e) {
+            System.err.println("blockferry: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.blockferry;
+
+import io.blockferry.config.Settings;
+import io.blockferry.source.CephCluster;
+import io.blockferry.source.GenerationReport;
+import io.blockferry.source.SyncRequest;
+import io.blockferry.target.ChunkWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Blockferry: Kafka (embedded or external), the roles' beans, and Camel Main with the
+ * routes of those roles. Used by {@code blockferry run}, the demo and the integration tests.
+ */
+public final class BlockferryRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlockferryRuntime.class);
+
+    private final List<AutoCloseable> resources;
+    private final Main main;
+    private final SourceRole source;
+    private final TargetRole target;
+    private final String bootstrapServers;
+    private final ProducerTemplate producer;
+
+    private BlockferryRuntime(List<AutoCloseable> resources, Main main, SourceRole source, TargetRole target,
+                              String bootstrapServers) {
+        this.resources = resources;
+        this.main = main;
+        this.source = source;
+        this.target = target;
+        this.bootstrapServers = bootstrapServers;
+        this.producer = main.getCamelContext().createProducerTemplate();
+    }
+
+    public static BlockferryRuntime start(Settings settings) {
+        Roles roles = Roles.parse(settings.text("blockferry.roles"));
+        int maxMessageBytes = (int) settings.bytes("blockferry.source.chunk-size") + KafkaSetup.RECORD_OVERHEAD;
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            KafkaSetup kafka = KafkaSetup.start(settings, maxMessageBytes);
+            resources.add(kafka);
+            SourceRole source = roles.source() ? add(resources, new SourceRole(settings)) : null;
+            TargetRole target = roles.target() ? add(resources, new TargetRole(settings)) : null;
+            Main main = new Main();
+            settings.with("blockferry.kafka.bootstrap-servers", kafka.bootstrapServers())
+                    .with("blockferry.kafka.max-message-bytes", Integer.toString(maxMessageBytes))
+                    .overridesForCamel().forEach(main::addOverrideProperty);
+            main.configure().withRoutesIncludePattern(roles.routesIncludePattern());
+            if (source != null) {
+                source.bind(main);
+            }
+            if (target != null) {
+                target.bind(main);
+            }
+            main.start();
+            resources.add(0, main::stop);
+            LOG.info("Blockferry started: roles {}, Kafka at {}", roles, kafka.bootstrapServers());
+            return new BlockferryRuntime(resources, main, source, target, kafka.bootstrapServers());
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static <T extends AutoCloseable> T add(List<AutoCloseable> resources, T resource) {
+        resources.add(0, resource);
+        return resource;
+    }
+
+    /** Runs one volume's sync through the volume-sync route; returns once every record is in Kafka. */
+    public GenerationReport sync(SyncRequest request) {
+        try {
+            return producer.requestBody("direct:volume-sync", request, GenerationReport.class);
+        } catch (CamelExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The source's Ceph connection (source role only). */
+    public CephCluster ceph() {
+        return source.ceph();
+    }
+
+    public ChunkWriter writer() {
+        return target.writer;
+    }
+
+    /** Blocks until the process is asked to stop (Ctrl-C or SIGTERM). */
+    public void awaitShutdown() throws InterruptedException {
+        Thread hook = new Thread(this::close, "blockferry-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        synchronized (this) {
+            while (main.getCamelContext().isStarted()) {
+                wait(1000);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeAll(resources);
+        resources.clear();
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("Error while stopping: {}", e.getMessage());
+            }
+        }
+    }
+}

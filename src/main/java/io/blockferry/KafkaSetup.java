@@ -1,0 +1,58 @@
+package io.blockferry;
+
+import io.blockferry.config.Settings;
+import io.blockferry.transport.EmbeddedKafkaBroker;
+import io.blockferry.transport.KafkaTopics;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Finds or starts the Kafka this process uses, and makes sure Blockferry's topics exist. */
+final class KafkaSetup implements AutoCloseable {
+
+    /** Headroom over the chunk size for a record's header and Kafka's batch overhead. */
+    static final int RECORD_OVERHEAD = 64 * 1024;
+
+    private final EmbeddedKafkaBroker embedded;
+    private final String bootstrapServers;
+
+    private KafkaSetup(EmbeddedKafkaBroker embedded, String bootstrapServers) {
+        this.embedded = embedded;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    static KafkaSetup start(Settings settings, int maxMessageBytes) {
+        String configured = settings.find("blockferry.kafka.bootstrap-servers").orElse(null);
+        EmbeddedKafkaBroker embedded = null;
+        if (configured == null) {
+            embedded = EmbeddedKafkaBroker.start(Path.of(settings.text("blockferry.data-dir"), "kafka"),
+                    settings.integer("blockferry.kafka.embedded.port"),
+                    settings.integer("blockferry.kafka.embedded.controller-port"), maxMessageBytes);
+        }
+        KafkaSetup setup = new KafkaSetup(embedded, configured == null ? embedded.bootstrapServers() : configured);
+        try {
+            int partitions = settings.integer("blockferry.kafka.partitions");
+            short replicas = (short) settings.integer("blockferry.kafka.replication-factor");
+            Map<String, String> chunkConfig = Map.of("max.message.bytes", Integer.toString(maxMessageBytes));
+            KafkaTopics.ensure(setup.bootstrapServers, List.of(
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.chunk-topic"), partitions, replicas, chunkConfig),
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.ack-topic"), partitions, replicas, Map.of())),
+                    settings.integer("blockferry.kafka.timeout-seconds"));
+        } catch (RuntimeException e) {
+            setup.close();
+            throw e;
+        }
+        return setup;
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.blockferry.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Blockferry's configuration: {@code config/application.properties}, where any key can be
+ * overridden from the environment the way Camel does it ({@code blockferry.kafka.bootstrap-servers}
+ * by {@code BLOCKFERRY_KAFKA_BOOTSTRAP_SERVERS}), or by an explicit override (tests, the demo).
+ */
+public final class Settings {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}]+)}}");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]?)(i?B)?", Pattern.CASE_INSENSITIVE);
+
+    private final Properties file;
+    private final Map<String, String> environment;
+    private final Map<String, String> overrides;
+
+    private Settings(Properties file, Map<String, String> environment, Map<String, String> overrides) {
+        this.file = file;
+        this.environment = environment;
+        this.overrides = overrides;
+    }
+
+    public static Settings load(Path propertiesFile, Map<String, String> overrides) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(propertiesFile)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new ConfigurationException("cannot read the configuration file " + propertiesFile.toAbsolutePath()
+                    + " (" + e.getMessage() + "): run from the project directory or set BLOCKFERRY_CONFIG");
+        }
+        return new Settings(properties, System.getenv(), new HashMap<>(overrides));
+    }
+
+    /** The value after overrides, the environment and the file, with {{key}} placeholders resolved. */
+    public Optional<String> find(String key) {
+        String raw = overrides.get(key);
+        if (raw == null) {
+            raw = environment.get(environmentName(key));
+        }
+        if (raw == null) {
+            raw = file.getProperty(key);
+        }
+        if (raw == null) {
+            return Optional.empty();
+        }
+        raw = resolvePlaceholders(raw.trim());
+        return raw.isEmpty() ? Optional.empty() : Optional.of(raw);
+    }
+
+    public String text(String key) {
+        return find(key).orElseThrow(() -> missing(key));
+    }
+
+    public String text(String key, String fallback) {
+        return find(key).orElse(fallback);
+    }
+
+    public int integer(String key) {
+        String value = text(key);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw invalid(key, value, "a whole number");
+        }
+    }
+
+    public boolean flag(String key) {
+        String value = text(key);
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw invalid(key, value, "true or false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    /** A size such as {@code 1M}, {@code 4MiB} or {@code 65536}; K, M, G and T are powers of 1024. */
+    public long bytes(String key) {
+        String value = text(key);
+        Matcher m = SIZE.matcher(value);
+        if (!m.matches()) {
+            throw invalid(key, value, "a size such as 1M, 4MiB or 65536");
+        }
+        long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "K" -> 1L << 10;
+            case "M" -> 1L << 20;
+            case "G" -> 1L << 30;
+            case "T" -> 1L << 40;
+            default -> 1;
+        };
+        return Long.parseLong(m.group(1)) * unit;
+    }
+
+    public Path path(String key) {
+        return Path.of(text(key));
+    }
+
+    /** Everything Camel should see: the file's keys with overrides applied. */
+    public Map<String, String> overridesForCamel() {
+        Map<String, String> all = new HashMap<>();
+        for (String key : file.stringPropertyNames()) {
+            find(key).ifPresent(v -> all.put(key, v));
+        }
+        overrides.forEach((k, v) -> all.put(k, resolvePlaceholders(v)));
+        return all;
+    }
+
+    public Settings with(String key, String value) {
+        Map<String, String> more = new HashMap<>(overrides);
+        more.put(key, value);
+        return new Settings(file, environment, more);
+    }
+
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private String resolvePlaceholders(String value) {
+        Matcher m = PLACEHOLDER.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(find(m.group(1)).orElseThrow(() -> missing(m.group(1)))));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static ConfigurationException missing(String key) {
+        return new ConfigurationException("configuration key '" + key + "' is not set: set it in "
+                + "config/application.properties or the environment variable " + environmentName(key));
+    }
+
+    private static ConfigurationException invalid(String key, String value, String expected) {
+        return new ConfigurationException("configuration key '" + key + "' has the value '" + value
+                + "', which is not " + expected + ": fix it in config/application.properties or "
+                + environmentName(key));
+    }
+}

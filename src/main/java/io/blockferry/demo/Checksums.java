@@ -1,0 +1,52 @@
+package io.blockferry.demo;
+
+import io.blockferry.source.CephCluster;
+import io.blockferry.source.SnapshotReader;
+import io.blockferry.source.VolumeRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 of a snapshot read through librbd, and of a replica file, read in 4 MiB blocks. */
+public final class Checksums {
+
+    private static final int BLOCK = 4 << 20;
+
+    private Checksums() {
+    }
+
+    public static String sha256(CephCluster ceph, String pool, String image, String snapshot, long size) {
+        MessageDigest sha = sha256();
+        try (SnapshotReader reader = new SnapshotReader(ceph, new VolumeRef(pool, image), snapshot)) {
+            for (long offset = 0; offset < size; offset += BLOCK) {
+                byte[] block = new byte[(int) Math.min(BLOCK, size - offset)];
+                reader.read(offset, block);
+                sha.update(block);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    public static String sha256(Path file) throws IOException {
+        MessageDigest sha = sha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] block = new byte[BLOCK];
+            for (int n; (n = in.read(block)) > 0; ) {
+                sha.update(block, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.blockferry.source;
+
+/** Names for the errno values Ceph returns, phrased for operators. */
+final class CephErrors {
+
+    static final int ENOENT = 2;
+    static final int EPERM = 1;
+    static final int EIO = 5;
+    static final int EACCES = 13;
+    static final int EEXIST = 17;
+    static final int ERANGE = 34;
+    static final int ETIMEDOUT = 110;
+    static final int EDQUOT = 122;
+
+    private CephErrors() {
+    }
+
+    static String describe(int errno) {
+        return switch (Math.abs(errno)) {
+            case ENOENT -> "no such object (ENOENT)";
+            case EPERM -> "operation not permitted (EPERM)";
+            case EACCES -> "permission denied (EACCES)";
+            case EEXIST -> "already exists (EEXIST)";
+            case ERANGE -> "out of range (ERANGE)";
+            case ETIMEDOUT -> "timed out (ETIMEDOUT)";
+            case EDQUOT -> "quota exceeded (EDQUOT)";
+            case EIO -> "I/O error (EIO)";
+            default -> "error " + Math.abs(errno);
+        };
+    }
+}

@@ -1,0 +1,22 @@
+package io.blockferry.source;
+
+/** A Ceph operation failed; the message names what, where, and what to do about it. */
+public class CephException extends RuntimeException {
+
+    private final int errno;
+
+    public CephException(String message, int errno) {
+        super(message);
+        this.errno = errno;
+    }
+
+    public CephException(String message, int errno, Throwable cause) {
+        super(message, cause);
+        this.errno = errno;
+    }
+
+    /** The positive errno librados or librbd returned, or 0. */
+    public int errno() {
+        return errno;
+    }
+}

@@ -1,0 +1,23 @@
+package io.blockferry.source;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+
+/** The few librbd calls rados-java does not bind. */
+public interface LibRbd extends Library {
+
+    LibRbd INSTANCE = Native.load("rbd", LibRbd.class);
+
+    /** {@code int (*cb)(uint64_t offset, size_t len, int exists, void *arg)}. */
+    interface DiffCallback extends Callback {
+        int invoke(long offset, NativeLong length, int exists, Pointer arg);
+    }
+
+    int rbd_diff_iterate2(Pointer image, String fromSnapName, long offset, long length, byte includeParent,
+                          byte wholeObject, DiffCallback callback, Pointer arg);
+
+    int rbd_get_id(Pointer image, byte[] id, NativeLong idLength);
+}

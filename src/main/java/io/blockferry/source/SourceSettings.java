@@ -1,0 +1,12 @@
+package io.blockferry.source;
+
+/** Tuning of the source side. */
+public record SourceSettings(int chunkSize, int readAhead, String snapshotPrefix, long ackTimeoutMillis) {
+
+    public SourceSettings {
+        if (chunkSize < 4096 || Integer.bitCount(chunkSize) != 1) {
+            throw new IllegalArgumentException("blockferry.source.chunk-size must be a power of two of at least 4K, "
+                    + "such as 1M or 4M (was " + chunkSize + ")");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.blockferry.source;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** The volumes named in configuration as pool/image, synced on the source's timer. */
+public final class StaticVolumes {
+
+    private final List<VolumeRef> volumes;
+
+    public StaticVolumes(String commaSeparated) {
+        this.volumes = Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(VolumeRef::parse).toList();
+    }
+
+    public List<SyncRequest> requests() {
+        return volumes.stream().map(v -> SyncRequest.incremental(v.toString(), "timer")).toList();
+    }
+}

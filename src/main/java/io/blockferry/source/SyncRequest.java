@@ -1,0 +1,13 @@
+package io.blockferry.source;
+
+/** A request to sync one volume now; {@code full} forces a full generation. */
+public record SyncRequest(String volumeId, boolean full, String trigger) {
+
+    public static SyncRequest incremental(String volumeId, String trigger) {
+        return new SyncRequest(volumeId, false, trigger);
+    }
+
+    public static SyncRequest full(String volumeId, String trigger) {
+        return new SyncRequest(volumeId, true, trigger);
+    }
+}

@@ -1,0 +1,82 @@
+package io.blockferry.source;
+
+import io.blockferry.store.Database;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** The source's durable per-volume state, in the source state store. */
+public final class VolumeStateStore {
+
+    public static final List<String> SCHEMA = List.of("""
+            CREATE TABLE IF NOT EXISTS volume_state (
+              volume_id VARCHAR(512) PRIMARY KEY,
+              image_id VARCHAR(128),
+              base_snapshot VARCHAR(256),
+              base_generation BIGINT NOT NULL DEFAULT 0,
+              base_size BIGINT NOT NULL DEFAULT 0,
+              last_generation BIGINT NOT NULL DEFAULT 0,
+              pending_snapshot VARCHAR(256),
+              pending_generation BIGINT NOT NULL DEFAULT 0,
+              pending_size BIGINT NOT NULL DEFAULT 0,
+              pending_since BIGINT NOT NULL DEFAULT 0,
+              full_resync_cause VARCHAR(64),
+              last_error VARCHAR(4000),
+              updated_at BIGINT NOT NULL DEFAULT 0)""");
+
+    private final Database db;
+
+    public VolumeStateStore(Database db) {
+        this.db = db;
+    }
+
+    public Optional<VolumeState> find(String volumeId) {
+        return db.queryOne("SELECT * FROM volume_state WHERE volume_id = ?", VolumeStateStore::map, volumeId);
+    }
+
+    public List<VolumeState> all() {
+        return db.query("SELECT * FROM volume_state ORDER BY volume_id", VolumeStateStore::map);
+    }
+
+    /** Reserves the next generation number of a volume; numbers are never reused. */
+    public synchronized long nextGeneration(String volumeId) {
+        db.update("INSERT INTO volume_state (volume_id) SELECT ? WHERE NOT EXISTS "
+                + "(SELECT 1 FROM volume_state WHERE volume_id = ?)", volumeId, volumeId);
+        db.update("UPDATE volume_state SET last_generation = last_generation + 1, updated_at = ? WHERE volume_id = ?",
+                now(), volumeId);
+        return find(volumeId).orElseThrow().lastGeneration();
+    }
+
+    public void markPending(String volumeId, long generation, String snapshot, String imageId, long size) {
+        db.update("UPDATE volume_state SET pending_generation = ?, pending_snapshot = ?, pending_size = ?, "
+                + "pending_since = ?, image_id = ?, updated_at = ? WHERE volume_id = ?",
+                generation, snapshot, size, now(), imageId, now(), volumeId);
+    }
+
+    /** The target acked the pending generation: it becomes the base of the next incremental. */
+    public void promotePending(String volumeId) {
+        db.update("UPDATE volume_state SET base_snapshot = pending_snapshot, base_generation = pending_generation, "
+                + "base_size = pending_size, pending_snapshot = NULL, pending_generation = 0, pending_size = 0, "
+                + "pending_since = 0, full_resync_cause = NULL, last_error = NULL, updated_at = ? "
+                + "WHERE volume_id = ?", now(), volumeId);
+    }
+
+    /** The pending generation will never be acked; remember why, and whether the next sync must be full. */
+    public void dropPending(String volumeId, String error, String fullResyncCause) {
+        db.update("UPDATE volume_state SET pending_snapshot = NULL, pending_generation = 0, pending_size = 0, "
+                + "pending_since = 0, last_error = ?, full_resync_cause = COALESCE(?, full_resync_cause), "
+                + "updated_at = ? WHERE volume_id = ?", error, fullResyncCause, now(), volumeId);
+    }
+
+    private static VolumeState map(ResultSet rs) throws SQLException {
+        return new VolumeState(rs.getString("volume_id"), rs.getString("image_id"), rs.getString("base_snapshot"),
+                rs.getLong("base_generation"), rs.getLong("base_size"), rs.getLong("last_generation"),
+                rs.getString("pending_snapshot"), rs.getLong("pending_generation"), rs.getLong("pending_size"),
+                rs.getLong("pending_since"), rs.getString("full_resync_cause"), rs.getString("last_error"));
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+}

@@ -1,0 +1,98 @@
+package io.blockferry.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An embedded H2 database file: the durable state of one Blockferry role. Calls are
+ * serialised on one connection; the state is small and changes once per record at most.
+ */
+public final class Database implements AutoCloseable {
+
+    /** Maps the current row of a result set. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet row) throws SQLException;
+    }
+
+    private final Connection connection;
+    private final Path file;
+
+    private Database(Connection connection, Path file) {
+        this.connection = connection;
+        this.file = file;
+    }
+
+    /** Opens (creating if needed) the database at {@code file} and applies the schema statements. */
+    public static Database open(Path file, List<String> schema) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Connection c = DriverManager.getConnection("jdbc:h2:file:" + file.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+            Database db = new Database(c, file);
+            for (String statement : schema) {
+                db.update(statement);
+            }
+            return db;
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the state store " + file.toAbsolutePath() + ".mv.db: "
+                    + e.getMessage() + " (is another Blockferry process using the same data directory?)", e);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot create the state directory for " + file.toAbsolutePath(), e);
+        }
+    }
+
+    public synchronized int update(String sql, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("state store update failed (" + file + "): " + e.getMessage(), e);
+        }
+    }
+
+    public synchronized <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(mapper.map(rs));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new StoreException("state store query failed (" + file + "): " + e.getMessage(), e);
+        }
+    }
+
+    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) {
+        List<T> rows = query(sql, mapper, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    /** True when the store answers a trivial query: for health checks. */
+    public boolean isHealthy() {
+        return !query("SELECT 1", rs -> rs.getInt(1)).isEmpty();
+    }
+
+    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+        PreparedStatement ps = connection.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+        return ps;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new StoreException("cannot close the state store " + file, e);
+        }
+    }
+}
