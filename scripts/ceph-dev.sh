@@ -80,13 +80,18 @@ ensure_packages() {
     printf '#!/bin/sh\n# installed temporarily by blockferry ceph-dev.sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 0755 /usr/sbin/policy-rc.d
     created_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   local rc=0
   {
-    apt-get update -q &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+    apt-get update -q -o DPkg::Lock::Timeout=300 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o DPkg::Lock::Timeout=300 "${PACKAGES[@]}"
   } >"/tmp/blockferry-ceph-apt.$$.log" 2>&1 || rc=$?
-  ((created_policy)) && rm -f /usr/sbin/policy-rc.d
+  if ((created_policy)); then
+    rm -f /usr/sbin/policy-rc.d
+    trap - EXIT
+  fi
   if ((rc != 0)); then
     tail -n 30 "/tmp/blockferry-ceph-apt.$$.log" >&2 || true
     die "apt-get failed (rc=$rc); full log: /tmp/blockferry-ceph-apt.$$.log"
@@ -126,7 +131,8 @@ start_daemon() { # $1 type, $2 id
   daemon_pid "$type" "$id" >/dev/null && return 0
   log "starting $type.$id"
   # own session, no inherited stdio (callers may capture our stdout); the daemon forks itself
-  if ! setsid -w "ceph-$type" --conf "$CONF" --id "$id" </dev/null >>"$out" 2>&1; then
+  # 9>&-: the daemon must not inherit the lock on $LOCK
+  if ! setsid -w "ceph-$type" --conf "$CONF" --id "$id" </dev/null >>"$out" 2>&1 9>&-; then
     tail -n 20 "$out" >&2 || true
     die "ceph-$type --id $id failed to start; see $out and $DIR/log/ceph-$type.$id.log"
   fi
@@ -332,44 +338,61 @@ bootstrap() {
   monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$MON_PORT_V2,v1:127.0.0.1:$MON_PORT_V1]" \
     "$tmp/monmap" >/dev/null
   ceph-mon --conf "$CONF" --id a --mkfs --monmap "$tmp/monmap" --keyring "$tmp/mon.keyring" \
-    >>"$DIR/log/ceph-mon.a.out" 2>&1 || die "ceph-mon --mkfs failed; see $DIR/log/"
+    >>"$DIR/log/ceph-mon.a.out" 2>&1 9>&- || die "ceph-mon --mkfs failed; see $DIR/log/"
   rm -f "$tmp/mon.keyring" "$tmp/monmap"
   start_daemon mon a
   start_daemon mgr x
 
-  # 4. OSD: register id 0, mkfs (bluestore on a sparse file), start
-  local id
-  id=$(admin osd new "$osd_uuid" 0 2>>"$DIR/log/bootstrap.err") || die "ceph osd new failed; see $DIR/log/bootstrap.err"
-  [[ $id == 0 ]] || die "ceph osd new returned id '$id', expected 0"
+  # 4. one ceph CLI call (each costs about 1 s): register osd id 0, create the pools, set caps
+  local out
+  out=$(admin_batch "osd new $osd_uuid 0" "${POOL_CMDS[@]}")
+  grep -qx 0 <<<"$out" || die "ceph osd new did not return id 0; see $DIR/log/bootstrap.log"
+  # OSD: bluestore on a sparse file, then start
   ceph-osd --conf "$CONF" --id 0 --mkfs --osd-uuid "$osd_uuid" \
-    >>"$DIR/log/ceph-osd.0.out" 2>&1 || die "ceph-osd --mkfs failed; see $DIR/log/ceph-osd.0.out"
+    >>"$DIR/log/ceph-osd.0.out" 2>&1 9>&- || die "ceph-osd --mkfs failed; see $DIR/log/ceph-osd.0.out"
   start_daemon osd 0
 
-  setup_pools
+  init_pools
+  echo "$SETUP_VERSION" >"$DONE"
   rmdir "$tmp" 2>/dev/null || true
 }
 
-# 5. Pools and their rbd set-up (idempotent). The client user and its caps come from bootstrap,
-# but are re-applied here so an older cluster directory gets the current caps.
-setup_pools() {
-  local p deadline
+# 5. Pools: create (size 1 from the defaults), enable rbd, and (re)apply the client's caps.
+# All idempotent. The client user itself is created at bootstrap (its key goes into mon mkfs).
+POOL_CMDS=()
+for _p in "${POOLS[@]}"; do
+  POOL_CMDS+=("osd pool create $_p 8 8" "osd pool application enable $_p rbd")
+done
+POOL_CMDS+=("auth caps client.$CLIENT_ID mon '$CLIENT_CAPS_MON' osd '$CLIENT_CAPS_OSD'")
+unset _p
+
+# Runs ceph CLI commands in one process (interactive mode reading stdin); fails on any error.
+admin_batch() {
+  local out
+  out=$(printf '%s\n' "$@" | admin 2>&1) || {
+    printf '%s\n' "$out" >>"$DIR/log/bootstrap.log"
+    die "ceph CLI failed; see $DIR/log/bootstrap.log"
+  }
+  printf '%s\n' "$out" >>"$DIR/log/bootstrap.log"
+  grep -q '^Error' <<<"$out" && die "ceph command failed: $(grep -m1 '^Error' <<<"$out"); see $DIR/log/bootstrap.log"
+  printf '%s\n' "$out"
+}
+
+# rbd pool init writes objects: it blocks until the PGs are active (needs the OSD up)
+init_pools() {
+  local p deadline=$((SECONDS + WAIT_SECS))
   for p in "${POOLS[@]}"; do
-    admin osd pool create "$p" 8 8 >/dev/null 2>>"$DIR/log/bootstrap.err" ||
-      die "creating pool $p failed; see $DIR/log/bootstrap.err"
-    admin osd pool application enable "$p" rbd >/dev/null 2>>"$DIR/log/bootstrap.err" ||
-      die "enabling rbd on pool $p failed; see $DIR/log/bootstrap.err"
-  done
-  # rbd pool init writes objects: it blocks until the PGs are active (needs the OSD up)
-  deadline=$((SECONDS + WAIT_SECS))
-  for p in "${POOLS[@]}"; do
-    until timeout 15 rbd --conf "$CONF" --id admin pool init "$p" 2>>"$DIR/log/bootstrap.err"; do
+    until timeout 15 rbd --conf "$CONF" --id admin pool init "$p" 2>>"$DIR/log/bootstrap.log"; do
       daemon_pid osd 0 >/dev/null || die "ceph-osd died; see $DIR/log/ceph-osd.0.log"
       ((SECONDS < deadline)) || die "rbd pool init $p did not succeed within ${WAIT_SECS}s; see $DIR/log/"
       sleep 0.5
     done
   done
-  admin auth caps "client.$CLIENT_ID" mon "$CLIENT_CAPS_MON" osd "$CLIENT_CAPS_OSD" \
-    >/dev/null 2>>"$DIR/log/bootstrap.err" || die "setting caps of client.$CLIENT_ID failed"
+}
+
+setup_pools() {
+  admin_batch "${POOL_CMDS[@]}" >/dev/null
+  init_pools
   echo "$SETUP_VERSION" >"$DONE"
 }
 
@@ -385,7 +408,7 @@ summary() { # $1 what happened
 
 lock() {
   mkdir -p "$(dirname "$DIR")"
-  exec 9>>"$LOCK"
+  { exec 9>>"$LOCK"; } 2>/dev/null || die "cannot open lock file $LOCK (permissions?)"
   flock -w 300 9 || die "another ceph-dev.sh holds $LOCK"
 }
 
@@ -396,8 +419,8 @@ check_ours() { # refuse to touch a non-empty directory we did not create
 }
 
 cmd_start() {
-  lock
   ensure_packages
+  lock
   check_ours
   if [[ -f $DONE ]]; then
     if all_running && [[ $(<"$DONE") == "$SETUP_VERSION" ]] && probe_all 5; then

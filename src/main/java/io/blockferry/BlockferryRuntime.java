@@ -2,6 +2,7 @@ package io.blockferry;
 
 import io.blockferry.config.Settings;
 import io.blockferry.source.CephCluster;
+import io.blockferry.source.GenerationPlanner;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.target.ChunkWriter;
@@ -81,6 +82,11 @@ public final class BlockferryRuntime implements AutoCloseable {
         } catch (CamelExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    /** The source's planner (source role only): tests drive generations through it directly. */
+    public GenerationPlanner planner() {
+        return source.planner;
     }
 
     public CamelContext camelContext() {

@@ -1,0 +1,61 @@
+package io.blockferry.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+
+    @Test
+    void should_map_keys_to_environment_variables_like_camel() {
+        assertEquals("BLOCKFERRY_KAFKA_BOOTSTRAP_SERVERS", Settings.environmentName("blockferry.kafka.bootstrap-servers"));
+    }
+
+    @Test
+    void should_parse_sizes_and_resolve_placeholders(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("a.properties");
+        Files.writeString(file, "a.dir=/data\nb.repo={{a.dir}}/repo\nc.size=4MiB\nd.size=1M\ne.size=65536\n");
+        Settings s = Settings.load(file, Map.of());
+        assertEquals("/data/repo", s.text("b.repo"));
+        assertEquals(4L << 20, s.bytes("c.size"));
+        assertEquals(1L << 20, s.bytes("d.size"));
+        assertEquals(65536, s.bytes("e.size"));
+        assertEquals("/other/repo", s.with("a.dir", "/other").text("b.repo"));
+    }
+
+    @Test
+    void should_name_the_key_and_the_variable_of_a_bad_value(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("a.properties");
+        Files.writeString(file, "blockferry.source.chunk-size=lots\n");
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> Settings.load(file, Map.of()).bytes("blockferry.source.chunk-size"));
+        assertTrue(e.getMessage().contains("'blockferry.source.chunk-size' has the value 'lots'"), e.getMessage());
+        assertTrue(e.getMessage().contains("BLOCKFERRY_SOURCE_CHUNK_SIZE"), e.getMessage());
+    }
+
+    @Test
+    void should_report_a_missing_configuration_file(@TempDir Path dir) {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> Settings.load(dir.resolve("none.properties"), Map.of()));
+        assertTrue(e.getMessage().contains("BLOCKFERRY_CONFIG"), e.getMessage());
+    }
+
+    @Test
+    void should_give_every_key_of_the_shipped_file_a_comment() throws Exception {
+        String previous = "";
+        for (String line : Files.readAllLines(Path.of("config/application.properties"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                assertTrue(previous.startsWith("#") || previous.contains("="), "no comment above: " + line);
+            }
+            if (!line.isBlank()) {
+                previous = line;
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.blockferry.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.blockferry.BlockferryRuntime;
+import io.blockferry.config.ConfigurationException;
+import io.blockferry.source.CephCluster;
+import io.blockferry.source.CephException;
+import io.blockferry.source.CephSettings;
+import io.blockferry.source.SyncRequest;
+import io.blockferry.testing.LocalCeph;
+import io.blockferry.testing.TestRuntimes;
+import io.blockferry.transport.KafkaUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each kind of bad input gives one clear error that names the cause and the fix. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputTest {
+
+    private BlockferryRuntime runtime;
+
+    @BeforeAll
+    void start(@TempDir Path data) {
+        runtime = TestRuntimes.start(data, Map.of());
+    }
+
+    @AfterAll
+    void stop() {
+        runtime.close();
+    }
+
+    @Test
+    void should_name_an_unknown_pool() {
+        CephException e = assertThrows(CephException.class,
+                () -> runtime.sync(SyncRequest.incremental("no-such-pool/disk", "test")));
+        assertTrue(e.getMessage().contains("pool 'no-such-pool' does not exist"), e.getMessage());
+    }
+
+    @Test
+    void should_name_an_unknown_image() {
+        CephException e = assertThrows(CephException.class,
+                () -> runtime.sync(SyncRequest.incremental("volumes/no-such-image", "test")));
+        assertTrue(e.getMessage().contains("RBD image volumes/no-such-image does not exist"), e.getMessage());
+    }
+
+    @Test
+    void should_reject_wrong_cephx_credentials_without_revealing_the_key(@TempDir Path dir) throws Exception {
+        byte[] key = new byte[28];
+        key[0] = 1;
+        key[1] = 0;
+        for (int i = 12; i < key.length; i++) {
+            key[i] = (byte) (i * 7);
+        }
+        key[10] = 16;
+        String secret = Base64.getEncoder().encodeToString(key);
+        Path keyring = dir.resolve("wrong.keyring");
+        Files.writeString(keyring, "[client.blockferry]\n\tkey = " + secret + "\n");
+
+        CephException e = assertThrows(CephException.class,
+                () -> CephCluster.connect(new CephSettings(LocalCeph.conf(), "blockferry", keyring, 10)));
+        assertTrue(e.getMessage().contains("refused the cephx credentials of client.blockferry"), e.getMessage());
+        assertTrue(e.getMessage().contains(keyring.toString()), "names the keyring to check: " + e.getMessage());
+        assertFalse(e.getMessage().contains(secret), "never reveals the key");
+    }
+
+    @Test
+    void should_report_unreachable_ceph_monitors(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("ceph.conf");
+        Files.writeString(conf, "[global]\nmon host = 127.0.0.1:1\nauth client required = cephx\n");
+        CephException e = assertThrows(CephException.class,
+                () -> CephCluster.connect(new CephSettings(conf, "blockferry", LocalCeph.keyring(), 3)));
+        assertTrue(e.getMessage().contains("did not answer within 3 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("127.0.0.1:1"), e.getMessage());
+    }
+
+    @Test
+    void should_report_a_missing_ceph_configuration_file(@TempDir Path dir) {
+        CephException e = assertThrows(CephException.class, () -> CephCluster.connect(
+                new CephSettings(dir.resolve("absent.conf"), "blockferry", null, 3)));
+        assertTrue(e.getMessage().contains("BLOCKFERRY_CEPH_CONF"), e.getMessage());
+    }
+
+    @Test
+    void should_report_unreachable_kafka(@TempDir Path dir) {
+        KafkaUnavailableException e = assertThrows(KafkaUnavailableException.class,
+                () -> TestRuntimes.start(dir, Map.of("blockferry.kafka.bootstrap-servers", "127.0.0.1:1",
+                        "blockferry.kafka.timeout-seconds", "3")));
+        assertTrue(e.getMessage().contains("Kafka at 127.0.0.1:1 did not answer within 3 s"), e.getMessage());
+        assertTrue(e.getMessage().contains("BLOCKFERRY_KAFKA_BOOTSTRAP_SERVERS"), e.getMessage());
+    }
+
+    @Test
+    void should_name_a_bad_configuration_value(@TempDir Path dir) {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> TestRuntimes.start(dir, Map.of("blockferry.roles", "source,printer")));
+        assertEquals("blockferry.roles is 'source,printer': use source, target, or source,target", e.getMessage());
+    }
+}

@@ -1,0 +1,89 @@
+package io.blockferry.testing;
+
+import com.ceph.rbd.Rbd;
+import com.ceph.rbd.RbdException;
+import com.ceph.rbd.RbdImage;
+import io.blockferry.source.CephCluster;
+import io.blockferry.source.CephSettings;
+import java.util.Random;
+
+/**
+ * A source image for a test, written through librbd as client.admin with a seeded random
+ * pattern, so what changed is known exactly.
+ */
+public final class TestImage implements AutoCloseable {
+
+    private static final long FEATURES = 1L | 4L | 8L | 16L; // layering, exclusive-lock, object-map, fast-diff
+
+    public final String pool;
+    public final String name;
+    private final CephCluster admin;
+    private final Random random;
+
+    public TestImage(String pool, String name, long size, long seed) {
+        this.pool = pool;
+        this.name = name;
+        this.random = new Random(seed);
+        LocalCeph.removeImage(pool, name);
+        this.admin = CephCluster.connect(new CephSettings(LocalCeph.conf(), "admin", null, 15));
+        try {
+            admin.rbd(pool).create(name, size, FEATURES, 22);
+        } catch (RbdException e) {
+            throw new IllegalStateException("cannot create test image " + pool + "/" + name, e);
+        }
+    }
+
+    public String volumeId() {
+        return pool + "/" + name;
+    }
+
+    /** Writes random bytes at an offset; returns them. */
+    public byte[] writeRandom(long offset, int length) {
+        byte[] data = new byte[length];
+        random.nextBytes(data);
+        write(offset, data);
+        return data;
+    }
+
+    /** Writes explicit zeros (allocating the range, unlike a hole). */
+    public void writeZeros(long offset, int length) {
+        write(offset, new byte[length]);
+    }
+
+    public void resize(long size) {
+        Rbd rbd = admin.rbd(pool);
+        try {
+            RbdImage image = rbd.open(name);
+            try {
+                image.resize(size);
+            } finally {
+                rbd.close(image);
+            }
+        } catch (RbdException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void write(long offset, byte[] data) {
+        Rbd rbd = admin.rbd(pool);
+        try {
+            RbdImage image = rbd.open(name);
+            try {
+                image.write(data, offset, data.length);
+            } finally {
+                rbd.close(image);
+            }
+        } catch (RbdException e) {
+            throw new IllegalStateException("write to " + volumeId() + " failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            LocalCeph.removeImage(pool, name);
+        } finally {
+            admin.close();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.blockferry.testing;
+
+import io.blockferry.BlockferryRuntime;
+import io.blockferry.config.Settings;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Settings for a Blockferry runtime in a test: local Ceph, a private data directory, free ports. */
+public final class TestRuntimes {
+
+    private TestRuntimes() {
+    }
+
+    public static Settings settings(Path dataDir, Map<String, String> more) {
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("blockferry.data-dir", dataDir.toString());
+        overrides.put("blockferry.ceph.conf", LocalCeph.conf().toString());
+        overrides.put("blockferry.ceph.id", "blockferry");
+        overrides.put("blockferry.ceph.keyring", LocalCeph.keyring().toString());
+        overrides.put("blockferry.kafka.bootstrap-servers", "");
+        overrides.put("blockferry.kafka.embedded.port", "0");
+        overrides.put("blockferry.kafka.embedded.controller-port", "0");
+        overrides.put("blockferry.kafka.partitions", "2");
+        overrides.put("blockferry.source.volumes", "");
+        overrides.putAll(more);
+        return Settings.load(Path.of("config/application.properties"), overrides);
+    }
+
+    public static BlockferryRuntime start(Path dataDir, Map<String, String> more) {
+        return BlockferryRuntime.start(settings(dataDir, more));
+    }
+}
