@@ -71,7 +71,7 @@ ensure_packages() {
   for p in "${PACKAGES[@]}"; do pkg_installed "$p" || missing+=("$p"); done
   ((${#missing[@]} == 0)) && return 0
   ((EUID == 0)) || die "packages missing (${missing[*]}); run start as root"
-  local t=$EPOCHREALTIME created_policy=0 rc=0 aptlog=/tmp/blockferry-openstack-apt.$$.log
+  local t=$EPOCHREALTIME created_policy=0 rc=0 aptlog=$LOGD/apt.log
   log "installing ${#missing[@]} missing packages with apt (${missing[*]})"
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\n# installed temporarily by blockferry openstack-dev.sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -89,7 +89,6 @@ ensure_packages() {
     tail -n 30 "$aptlog" >&2 || true
     die "apt-get failed (rc=$rc); full log: $aptlog"
   fi
-  rm -f "$aptlog"
   log "packages installed in $(elapsed "$t")s"
 }
 
@@ -123,16 +122,15 @@ secret() { # $1 name: print the password, generating it on first use (never logg
   local f=$SECRETS/$1.pw
   if [[ ! -s $f ]]; then
     mkdir -p "$SECRETS" && chmod 0700 "$SECRETS"
-    (umask 077 && head -c 48 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' | head -c 24 >"$f")
+    (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$f")
   fi
   cat "$f"
 }
 
 load_secrets() {
   ADMIN_PW=$(secret admin)
-  DEMO_PW=$(secret blockferry)
-  READER_PW=$(secret blockferry-reader)
-  OTHER_PW=$(secret other-user)
+  local u
+  for u in blockferry blockferry-reader other-user; do secret "$u" >/dev/null; done # os-setup.py reads them
   SERVICE_PW=$(secret service)
   DB_PW=$(secret db)
   RABBIT_PW=$(secret rabbitmq)
@@ -147,14 +145,23 @@ rabbit_url() { printf 'rabbit://openstack:%s@127.0.0.1:5672/' "$RABBIT_PW"; }
 # ---------------------------------------------------------------------------------------------
 # Processes
 
-# pid of a running process of ours ($1 = name), or fail
-proc_pid() {
-  local f=$RUN/$1.pid pid
+# A pid file holds "PID STARTTIME" (field 22 of /proc/PID/stat): pid reuse cannot fool it, and it
+# does not depend on /proc/PID/environ, which setproctitle (oslo.service, uwsgi) overwrites.
+proc_stat_field() { # $1 pid, $2 field number of /proc/PID/stat (>= 3)
+  local s a
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  s=${s##*) }
+  read -r -a a <<<"$s"
+  echo "${a[$(($2 - 3))]}"
+}
+
+proc_pid() { # pid of a running process of ours ($1 = name), or fail
+  local f=$RUN/$1.pid pid st
   [[ -s $f ]] || return 1
-  pid=$(<"$f")
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  grep -qzx "$MARK=$DIR" "/proc/$pid/environ" 2>/dev/null || return 1
-  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
+  read -r pid st <"$f" || true
+  [[ $pid =~ ^[0-9]+$ && -n $st ]] || return 1
+  [[ $(proc_stat_field "$pid" 22) == "$st" ]] || return 1
+  [[ $(proc_stat_field "$pid" 3) != Z ]] || return 1
   printf '%s\n' "$pid"
 }
 
@@ -170,17 +177,24 @@ launch() {
     die "cannot start $name: port 127.0.0.1:$port is used by a process that is not ours"
   fi
   printf '\n===== %s starting %s\n' "$(date -Is)" "$name" >>"$LOGD/$name.out"
-  setsid env -i "${BASE_ENV[@]}" "$@" </dev/null >>"$LOGD/$name.out" 2>&1 &
-  echo $! >"$RUN/$name.pid"
+  # 9>&-: the daemon must not inherit the lock of this script
+  setsid env -i "${BASE_ENV[@]}" "$@" </dev/null >>"$LOGD/$name.out" 2>&1 9>&- &
+  local pid=$!
+  echo "$pid $(proc_stat_field "$pid" 22 || true)" >"$RUN/$name.pid"
   STARTED+=("$name")
 }
 
-# All pids (other than this shell) that carry our mark.
+# Pids (other than this shell) in one of the sessions $@ (each launched process leads its own
+# session), or carrying our mark in their environment (e.g. epmd, which leaves the session).
 our_pids() {
-  local p
+  local p sid s
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [[ $p == "$$" || $p == "$BASHPID" ]] && continue
+    sid=$(proc_stat_field "$p" 6) || continue
+    for s; do
+      [[ $sid == "$s" ]] && { echo "$p"; continue 2; }
+    done
     grep -qzx "$MARK=$DIR" "/proc/$p/environ" 2>/dev/null && echo "$p"
   done
   return 0
@@ -191,11 +205,13 @@ alive_any() { local p; for p; do kill -0 "$p" 2>/dev/null && return 0; done; ret
 # $1 timeout (s), rest: names. SIGTERM to each process group, wait, then SIGKILL.
 stop_procs() {
   local t=$1 n pid pids=() i
+  local -A name_of=()
   shift
   for n; do
     pid=$(proc_pid "$n") || { rm -f "$RUN/$n.pid"; continue; }
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     pids+=("$pid")
+    name_of[$pid]=$n
   done
   if ((${#pids[@]})); then
     for ((i = 0; i < t * 5; i++)); do
@@ -204,7 +220,7 @@ stop_procs() {
     done
     for pid in "${pids[@]}"; do
       if kill -0 "$pid" 2>/dev/null; then
-        log "pid $pid did not exit within ${t}s: SIGKILL"
+        log "${name_of[$pid]} (pid $pid) did not exit within ${t}s: SIGKILL"
         kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
       fi
     done
@@ -214,16 +230,19 @@ stop_procs() {
 
 stop_all() {
   [[ -d $RUN ]] || return 0
-  stop_procs 20 "${OPENSTACK_PROCS[@]}" neutron-stub
+  local n pid sids=() left i
+  for n in "${OPENSTACK_PROCS[@]}" "${INFRA_PROCS[@]}"; do
+    pid=$(proc_pid "$n") && sids+=("$pid")
+  done
+  stop_procs 20 "${OPENSTACK_PROCS[@]}"
   stop_procs 30 "${INFRA_PROCS[@]}"
-  # leftovers: workers whose group leader died, epmd started by RabbitMQ, ...
-  local left i
-  left=$(our_pids)
+  # leftovers: workers whose session leader died, epmd started by RabbitMQ, ...
+  left=$(our_pids "${sids[@]}")
   if [[ -n $left ]]; then
     # shellcheck disable=SC2086
     kill -TERM $left 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do
-      left=$(our_pids)
+      left=$(our_pids "${sids[@]}")
       [[ -z $left ]] && break
       sleep 0.2
     done
@@ -260,21 +279,22 @@ sql() { mysql --no-defaults -S "$MYSQL_SOCK" -uroot -N -B "$@"; }
 
 ceph_setup() {
   local t=$EPOCHREALTIME
-  "$CEPH_DEV" start 1>&2
+  "$CEPH_DEV" start 1>&2 || die "$CEPH_DEV start failed (see above); OpenStack needs a usable Ceph"
   local args conf fsid monhost pools p
   read -r -a args <<<"$("$CEPH_DEV" admin-args)"
   [[ ${args[0]} == --conf ]] || die "unexpected output of ceph-dev.sh admin-args"
   conf=${args[1]}
+  # ceph/rbd CLIs (python) run with the clean environment too
   CEPH_ADMIN=("${args[@]}")
-  pools=$(ceph "${CEPH_ADMIN[@]}" osd pool ls)
+  pools=$(osenv ceph "${CEPH_ADMIN[@]}" osd pool ls)
   for p in images volumes-hdd; do
     grep -qx -- "$p" <<<"$pools" && continue
     log "creating Ceph pool $p"
     {
-      ceph "${CEPH_ADMIN[@]}" osd pool create "$p" 8 8 &&
-        ceph "${CEPH_ADMIN[@]}" osd pool set "$p" size 1 --yes-i-really-mean-it &&
-        ceph "${CEPH_ADMIN[@]}" osd pool application enable "$p" rbd &&
-        timeout 60 rbd "${CEPH_ADMIN[@]}" pool init "$p"
+      osenv ceph "${CEPH_ADMIN[@]}" osd pool create "$p" 8 8 &&
+        osenv ceph "${CEPH_ADMIN[@]}" osd pool set "$p" size 1 --yes-i-really-mean-it &&
+        osenv ceph "${CEPH_ADMIN[@]}" osd pool application enable "$p" rbd &&
+        osenv timeout 60 rbd "${CEPH_ADMIN[@]}" pool init "$p"
     } >>"$LOGD/ceph-setup.log" 2>&1 || die "creating pool $p failed; see $LOGD/ceph-setup.log"
     echo "$p" >>"$LIB/ceph-pools-created"
   done
@@ -305,14 +325,17 @@ EOF
 }
 
 ensure_cephx() { # $1 id, $2 mon caps, $3 osd caps; writes the keyring into $DIR/ceph (0600)
-  local id=client.$1
+  local id=client.$1 kr=$DIR/ceph/ceph.client.$1.keyring
   {
-    if ceph "${CEPH_ADMIN[@]}" auth get "$id" >/dev/null 2>&1; then
-      ceph "${CEPH_ADMIN[@]}" auth caps "$id" mon "$2" osd "$3"
+    # one call when nothing changed (each ceph CLI call costs ~0.7 s)
+    if (umask 077 && osenv ceph "${CEPH_ADMIN[@]}" auth get "$id" -o "$kr.tmp"); then
+      if ! grep -qF "caps mon = \"$2\"" "$kr.tmp" || ! grep -qF "caps osd = \"$3\"" "$kr.tmp"; then
+        osenv ceph "${CEPH_ADMIN[@]}" auth caps "$id" mon "$2" osd "$3" &&
+          (umask 077 && osenv ceph "${CEPH_ADMIN[@]}" auth get "$id" -o "$kr.tmp")
+      fi
     else
-      ceph "${CEPH_ADMIN[@]}" auth get-or-create "$id" mon "$2" osd "$3" -o /dev/null
-    fi
-    (umask 077 && ceph "${CEPH_ADMIN[@]}" auth get "$id" -o "$DIR/ceph/ceph.$id.keyring")
+      (umask 077 && osenv ceph "${CEPH_ADMIN[@]}" auth get-or-create "$id" mon "$2" osd "$3" -o "$kr.tmp")
+    fi && mv -f "$kr.tmp" "$kr"
   } >>"$LOGD/ceph-setup.log" 2>&1 || die "setting up cephx user $id failed; see $LOGD/ceph-setup.log"
 }
 
@@ -408,8 +431,12 @@ key_repository = $ETC/keystone/fernet-keys
 [credential]
 key_repository = $ETC/keystone/credential-keys
 
+# Without a cache, validating one token takes ~500 SQL queries (~0.9 s here). One uwsgi process,
+# so an in-process cache stays coherent.
 [cache]
-enabled = false
+enabled = true
+backend = dogpile.cache.memory
+expiration_time = 600
 EOF
   } >"$ETC/keystone/keystone.conf"
   uwsgi_ini keystone 5000 /usr/bin/keystone-wsgi-public >"$ETC/keystone/uwsgi.ini"
@@ -440,6 +467,7 @@ bind_port = 9292
 workers = 1
 show_image_direct_url = true
 enabled_backends = ceph:rbd
+graceful_shutdown_timeout = 5
 image_cache_dir = $LIB/glance/cache
 
 [database]
@@ -494,6 +522,7 @@ default_volume_type = ceph-ssd
 glance_api_servers = http://127.0.0.1:9292
 image_conversion_dir = $LIB/cinder/conversion
 report_interval = 5
+graceful_shutdown_timeout = 5
 
 [database]
 connection = $(db_url cinder)
@@ -545,6 +574,7 @@ osapi_compute_workers = 1
 compute_driver = fake.FakeDriver
 report_interval = 5
 service_down_time = 60
+graceful_shutdown_timeout = 5
 rootwrap_config = /etc/nova/rootwrap.conf
 
 [api]
@@ -606,7 +636,9 @@ EOF
 bind_host = 127.0.0.1
 bind_port = 9696
 core_plugin = ml2
-service_plugins =
+# "router" also loads the port_forwarding model that ML2 get_ports needs (else: 500 AttributeError
+# Port.port_forwardings on GET /v2.0/ports, which nova calls on every server delete)
+service_plugins = router
 auth_strategy = keystone
 api_workers = 1
 rpc_workers = 0
@@ -616,6 +648,7 @@ state_path = $LIB/neutron
 api_paste_config = /etc/neutron/api-paste.ini
 notify_nova_on_port_status_changes = false
 notify_nova_on_port_data_changes = false
+graceful_shutdown_timeout = 5
 
 [database]
 connection = $(db_url neutron)
@@ -653,7 +686,6 @@ uwsgi_ini() { # $1 name, $2 port, $3 wsgi file
 plugins = python3
 http-socket = 127.0.0.1:$2
 wsgi-file = $3
-procname-prefix = blockferry-
 master = true
 processes = 1
 threads = 8
@@ -720,16 +752,24 @@ start_rabbitmq() {
 
 wait_rabbitmq() {
   local deadline=$((SECONDS + 90))
-  until rabbitmqctl_ -q await_startup --timeout 10 >/dev/null 2>&1; do
+  until port_busy 5672; do
     proc_pid rabbitmq >/dev/null || die "RabbitMQ exited; see $LOGD/rabbitmq.out and $LOGD/rabbitmq/"
-    ((SECONDS < deadline)) || die "RabbitMQ not up after 90s; see $LOGD/rabbitmq.out and $LOGD/rabbitmq/"
-    sleep 1
+    ((SECONDS < deadline)) || die "RabbitMQ not listening on 5672 after 90s; see $LOGD/rabbitmq.out and $LOGD/rabbitmq/"
+    sleep 0.3
   done
+  # the user lives in mnesia: set it up only when it was never done for this password
+  # (each rabbitmqctl call boots an Erlang VM: 2-3 s)
+  local sum
+  sum=$(sha256sum "$SECRETS/rabbitmq.pw" | cut -d' ' -f1)
+  [[ -f $LIB/rabbitmq/user.done && $(<"$LIB/rabbitmq/user.done") == "$sum" ]] && return 0
   {
-    rabbitmqctl_ -q list_users | grep -q '^openstack[[:space:]]' || rabbitmqctl_ -q add_user openstack "$RABBIT_PW"
-    rabbitmqctl_ -q change_password openstack "$RABBIT_PW"
-    rabbitmqctl_ -q set_permissions -p / openstack '.*' '.*' '.*'
+    rabbitmqctl_ -q await_startup --timeout 60 &&
+      { rabbitmqctl_ -q list_users | grep -q '^openstack[[:space:]]' ||
+        rabbitmqctl_ -q add_user openstack "$RABBIT_PW"; } &&
+      rabbitmqctl_ -q change_password openstack "$RABBIT_PW" &&
+      rabbitmqctl_ -q set_permissions -p / openstack '.*' '.*' '.*'
   } >>"$LOGD/rabbitmq-setup.log" 2>&1 || die "setting up the RabbitMQ user failed; see $LOGD/rabbitmq-setup.log"
+  echo "$sum" >"$LIB/rabbitmq/user.done"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -788,10 +828,8 @@ sync_schemas() {
   dbsync_job glance glance osenv glance-manage --config-file "$ETC/glance/glance-api.conf" db_sync
   dbsync_job cinder cinder-api osenv cinder-manage --config-file "$ETC/cinder/cinder.conf" db sync
   dbsync_job nova python3-nova nova_cells_sync
-  if [[ $NEUTRON_MODE == server ]]; then
-    dbsync_job neutron neutron-common osenv neutron-db-manage --config-file "$ETC/neutron/neutron.conf" \
+  dbsync_job neutron neutron-common osenv neutron-db-manage --config-file "$ETC/neutron/neutron.conf" \
       --config-file "$ETC/neutron/ml2_conf.ini" upgrade heads
-  fi
   ((${#SYNC_PIDS[@]})) || return 0
   log "creating/upgrading database schemas (${#SYNC_PIDS[@]} services, in parallel)"
   for j in "${SYNC_PIDS[@]}"; do
@@ -811,37 +849,47 @@ start_keystone() {
     OS_KEYSTONE_CONFIG_FILES=keystone.conf uwsgi --ini "$ETC/keystone/uwsgi.ini"
 }
 
-start_services() {
+# Placement and Glance use neither RabbitMQ nor Keystone at start-up.
+start_services_early() {
   launch placement 8778 env OS_PLACEMENT_CONFIG_DIR="$ETC/placement" uwsgi --ini "$ETC/placement/uwsgi.ini"
-  local cd=(--config-dir "$ETC/empty")
   launch glance-api 9292 "$PY" /usr/bin/glance-api --config-file "$ETC/glance/glance-api.conf" \
-    "${cd[@]}" --log-file "$LOGD/glance-api.log"
-  local c
+    --config-dir "$ETC/empty" --log-file "$LOGD/glance-api.log"
+}
+
+# These connect to RabbitMQ at start-up; an ACCESS_REFUSED (user not yet created) is fatal to
+# them, so they start once the RabbitMQ user exists.
+start_services_rabbit() {
+  local cd=(--config-dir "$ETC/empty") c port
   for c in api scheduler volume; do
-    local port=-
+    port=-
     [[ $c == api ]] && port=8776
     launch "cinder-$c" "$port" "$PY" "/usr/bin/cinder-$c" --config-file "$ETC/cinder/cinder.conf" \
       "${cd[@]}" --log-file "$LOGD/cinder-$c.log"
   done
-  for c in api conductor scheduler; do
-    local port=-
-    [[ $c == api ]] && port=8774
-    launch "nova-$c" "$port" "$PY" "/usr/bin/nova-$c" --config-file "$ETC/nova/nova.conf" \
-      "${cd[@]}" --log-file "$LOGD/nova-$c.log"
+  launch nova-api 8774 "$PY" /usr/bin/nova-api --config-file "$ETC/nova/nova.conf" \
+    "${cd[@]}" --log-file "$LOGD/nova-api.log"
+  # a wrapper around neutron-server: see scripts/openstack/neutron-server.py
+  launch neutron-server 9696 "$PY" "$ASSETS/neutron-server.py" --config-file "$ETC/neutron/neutron.conf" \
+    --config-file "$ETC/neutron/ml2_conf.ini" "${cd[@]}" --log-file "$LOGD/neutron-server.log"
+}
+
+# nova-conductor, -scheduler and -compute authenticate as the nova service user when they start
+# (Placement client): a first start must launch them after the identity set-up, or they exit.
+start_nova_rpc_services() {
+  local c
+  for c in conductor scheduler; do
+    launch "nova-$c" - "$PY" "/usr/bin/nova-$c" --config-file "$ETC/nova/nova.conf" \
+      --config-dir "$ETC/empty" --log-file "$LOGD/nova-$c.log"
   done
-  if [[ $NEUTRON_MODE == server ]]; then
-    launch neutron-server 9696 "$PY" /usr/bin/neutron-server --config-file "$ETC/neutron/neutron.conf" \
-      --config-file "$ETC/neutron/ml2_conf.ini" "${cd[@]}" --log-file "$LOGD/neutron-server.log"
-  else
-    launch neutron-server 9696 "$PY" "$ASSETS/neutron-stub.py" --port 9696
-  fi
 }
 
 start_compute() {
-  if ! proc_pid nova-compute >/dev/null; then
-    COMPUTE_T0_UTC=$(sql -e 'SELECT UTC_TIMESTAMP()')
-  fi
-  launch nova-compute - "$PY" -m nova.cmd.compute --config-file "$ETC/nova/nova-compute.conf" \
+  # heartbeats count from here (or from this script's start if nova-compute already runs)
+  proc_pid nova-compute >/dev/null || COMPUTE_T0_UTC=$(date -u '+%F %T')
+  # no nova-compute package (it pulls libvirt/qemu): run the entry point of python3-nova.
+  # `python3 -m nova.cmd.compute` would exit 0 at once: the module has no __main__ guard.
+  launch nova-compute - "$PY" -c 'import sys; from nova.cmd.compute import main; sys.argv[0] = "nova-compute"; sys.exit(main())' \
+    --config-file "$ETC/nova/nova-compute.conf" \
     --config-dir "$ETC/empty" --log-file "$LOGD/nova-compute.log"
 }
 
@@ -897,34 +945,42 @@ check_ours() {
   fi
 }
 
-# Neutron flavour: the real neutron-server (default) or the stand-in (BLOCKFERRY_OPENSTACK_NEUTRON=stub)
-NEUTRON_MODE=${BLOCKFERRY_OPENSTACK_NEUTRON:-server}
-[[ $NEUTRON_MODE == server || $NEUTRON_MODE == stub ]] || die "BLOCKFERRY_OPENSTACK_NEUTRON must be server or stub"
-
 cmd_start() {
   lock
   check_ours
-  local t
   mkdir -p "$DIR"
   : >"$OURS"
   chmod 0700 "$DIR"
   mkdir -p "$ETC" "$LOGD" "$RUN" "$LIB" "$DIR/home" "$DIR/ceph"
   STARTED=()
-  ceph_setup
-  t=$EPOCHREALTIME
+  COMPUTE_T0_UTC=$(date -u '+%F %T')
   ensure_packages
   load_secrets
   write_configs
   start_mariadb
   start_rabbitmq
+  ceph_setup # while MariaDB and RabbitMQ boot
   wait_mariadb
   setup_databases
   sync_schemas
-  wait_rabbitmq
+  # Services start as early as they can, so that their (slow) imports overlap: Placement and
+  # Glance at once, Cinder, nova-api and Neutron once the RabbitMQ user exists, and Nova's
+  # conductor, scheduler and compute (they authenticate at start-up) after the identity set-up.
+  # On later starts the service users exist already, so Nova starts with the others.
+  local idsum
+  idsum=$(sha256sum "$SECRETS/service.pw" | cut -d' ' -f1)
   start_keystone
+  start_services_early
+  wait_rabbitmq
+  start_services_rabbit
+  if [[ -f $LIB/identity.done && $(<"$LIB/identity.done") == "$idsum" ]]; then
+    start_nova_rpc_services
+    start_compute
+  fi
   wait_api keystone http://127.0.0.1:5000/v3
   os_setup identity || die "identity setup failed; see $LOGD/os-setup.log"
-  start_services
+  echo "$idsum" >"$LIB/identity.done"
+  start_nova_rpc_services
   start_compute
   local a name url
   for a in "${APIS[@]}"; do
@@ -936,10 +992,14 @@ cmd_start() {
   log "nova-compute $OS_HOST reports and is mapped to cell1"
   make_image_file
   os_setup resources || die "creating the demo resources failed; see $LOGD/os-setup.log"
+  local n
+  for n in "${INFRA_PROCS[@]}" "${OPENSTACK_PROCS[@]}"; do
+    proc_pid "$n" >/dev/null || die "$n is not running; see $(logfile_of "$n")"
+  done
   local started="nothing (all were running)"
   ((${#STARTED[@]})) && started="${STARTED[*]}"
   log "started: $started"
-  log "OpenStack usable in $(elapsed "$T0")s: dir $DIR, Keystone http://127.0.0.1:5000/v3, region $REGION, neutron: $NEUTRON_MODE"
+  log "OpenStack usable in $(elapsed "$T0")s: dir $DIR, Keystone http://127.0.0.1:5000/v3, region $REGION"
   log "client env: eval \"\$($0 env)\"   (admin: env --admin)"
 }
 

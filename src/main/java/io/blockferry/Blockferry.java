@@ -2,6 +2,7 @@ package io.blockferry;
 
 import io.blockferry.config.ConfigurationException;
 import io.blockferry.config.Settings;
+import io.blockferry.demo.Benchmark;
 import io.blockferry.demo.Demo;
 import io.blockferry.source.CephException;
 import io.blockferry.transport.KafkaUnavailableException;
@@ -15,6 +16,8 @@ public final class Blockferry {
             usage: blockferry <command>
               run     start the roles named by blockferry.roles in config/application.properties
               demo    sync a demo volume on the local Ceph, full then incremental, and verify it
+              benchmark [SIZE]
+                      compare full and incremental syncs with rbd export-diff | import-diff (default 2G)
             The configuration file is config/application.properties, or the file named by BLOCKFERRY_CONFIG.
             """;
 
@@ -22,13 +25,20 @@ public final class Blockferry {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1 || !(args[0].equals("run") || args[0].equals("demo"))) {
+        boolean known = args.length == 1 && (args[0].equals("run") || args[0].equals("demo"))
+                || args.length >= 1 && args.length <= 2 && args[0].equals("benchmark");
+        if (!known) {
             System.err.print(USAGE);
             System.exit(2);
         }
         Path config = Path.of(System.getenv().getOrDefault("BLOCKFERRY_CONFIG", "config/application.properties"));
         try {
             Settings settings = Settings.load(config, Map.of());
+            if (args[0].equals("benchmark")) {
+                long size = args.length == 2 ? settings.with("benchmark.size", args[1]).bytes("benchmark.size") : 2L << 30;
+                new Benchmark(settings, size, System.out).run();
+                return;
+            }
             if (args[0].equals("demo")) {
                 System.exit(new Demo(settings, System.out).run() ? 0 : 1);
             }

@@ -13,6 +13,7 @@ public final class ChunkGrid implements Iterator<Extent> {
     private final Iterator<Extent> extents;
     private final long chunkSize;
     private Extent current;
+    private Extent lookahead;
     private Extent pending;
 
     public ChunkGrid(Iterator<Extent> extents, long chunkSize) {
@@ -56,8 +57,6 @@ public final class ChunkGrid implements Iterator<Extent> {
             piece = new Extent(piece.offset(), piece.length() + following.length(), piece.exists());
         }
     }
-
-    private Extent lookahead;
 
     private Extent peekPiece() {
         if (lookahead == null) {

@@ -6,6 +6,9 @@ import com.sun.jna.Pointer;
 import io.blockferry.source.CephException;
 import io.blockferry.source.LibRbd;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -68,9 +71,9 @@ public final class RbdDiffExtents implements Iterator<Extent> {
         // librbd reports extents per object; keep them in disk order for the chunk grid.
         if (buffered.size() > 1) {
             Extent[] sorted = buffered.toArray(new Extent[0]);
-            java.util.Arrays.sort(sorted, java.util.Comparator.comparingLong(Extent::offset));
+            Arrays.sort(sorted, Comparator.comparingLong(Extent::offset));
             buffered.clear();
-            java.util.Collections.addAll(buffered, sorted);
+            Collections.addAll(buffered, sorted);
         }
     }
 }

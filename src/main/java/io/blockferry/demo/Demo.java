@@ -10,12 +10,9 @@ import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * The quick-start demo: a volume with data, zeros and holes on the local Ceph, a full sync, a
@@ -32,18 +29,12 @@ public final class Demo {
     private final PrintStream out;
 
     public Demo(Settings settings, PrintStream out) {
-        Path dataDir = Path.of(settings.text("blockferry.data-dir"), "demo");
-        this.settings = settings.with("blockferry.data-dir", dataDir.toString())
-                .with("blockferry.roles", "source,target")
-                .with("blockferry.kafka.bootstrap-servers", settings.text("blockferry.kafka.bootstrap-servers", ""))
-                .with("blockferry.kafka.embedded.port", "0")
-                .with("blockferry.kafka.embedded.controller-port", "0")
-                .with("blockferry.source.volumes", "");
+        this.settings = DemoImages.isolated(settings, "demo");
         this.out = out;
     }
 
     public boolean run() throws IOException, RbdException {
-        wipe(Path.of(settings.text("blockferry.data-dir")));
+        DemoImages.wipe(Path.of(settings.text("blockferry.data-dir")));
         try (BlockferryRuntime runtime = BlockferryRuntime.start(settings)) {
             CephCluster ceph = runtime.ceph();
             String volume = POOL + "/" + IMAGE;
@@ -85,20 +76,7 @@ public final class Demo {
     }
 
     private static void createDemoImage(Rbd rbd) throws RbdException {
-        for (String name : rbd.list()) {
-            if (name.equals(IMAGE)) {
-                RbdImage old = rbd.open(IMAGE);
-                try {
-                    for (var snap : old.snapList()) {
-                        old.snapRemove(snap.name);
-                    }
-                } finally {
-                    rbd.close(old);
-                }
-                rbd.remove(IMAGE);
-            }
-        }
-        rbd.create(IMAGE, SIZE, 1L /* layering */ | 4L /* exclusive-lock */ | 8L /* object-map */ | 16L /* fast-diff */, 22);
+        DemoImages.recreate(rbd, IMAGE, SIZE);
         RbdImage image = rbd.open(IMAGE);
         try {
             Random random = new Random(42);
@@ -132,16 +110,6 @@ public final class Demo {
             }
         } finally {
             rbd.close(image);
-        }
-    }
-
-    private static void wipe(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }

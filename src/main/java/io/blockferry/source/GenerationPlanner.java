@@ -54,7 +54,7 @@ public final class GenerationPlanner {
         }
         SnapshotReader reader = new SnapshotReader(ceph, ref, snapshot);
         try {
-            long size = reader.image().stat().size;
+            long size = reader.size();
             store.markPending(volumeId, generation, snapshot, imageId, size);
             waiters.register(volumeId, generation);
             ChunkRecord.Begin begin = new ChunkRecord.Begin(volumeId, generation, plan.mode(), plan.cause(), size,
@@ -65,11 +65,11 @@ public final class GenerationPlanner {
             var extents = new RbdDiffExtents(reader.image(), plan.baseSnapshot(), size, ref + "@" + snapshot);
             return new ChunkStream(begin, new ChunkGrid(extents, settings.chunkSize()), reader, readers,
                     settings.readAhead());
-        } catch (RuntimeException | com.ceph.rbd.RbdException e) {
+        } catch (RuntimeException e) {
             reader.close();
             cleaner.removeIfPresent(ref, snapshot);
             store.dropPending(volumeId, e.getMessage(), null);
-            throw e instanceof RuntimeException r ? r : new SyncFailedException("cannot stat " + ref + "@" + snapshot, e);
+            throw e;
         }
     }
 

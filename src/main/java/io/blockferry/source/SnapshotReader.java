@@ -21,6 +21,11 @@ public final class SnapshotReader implements BlockReader {
         return image;
     }
 
+    /** The size of the image at this snapshot. */
+    public long size() {
+        return SourceImage.sizeOf(image, ref + "@" + snapshot);
+    }
+
     @Override
     public void read(long offset, byte[] buffer) {
         int r = image.read(offset, buffer, buffer.length);

@@ -35,10 +35,14 @@ public final class SourceImage implements AutoCloseable {
     }
 
     public long size() {
+        return sizeOf(image, ref.toString());
+    }
+
+    static long sizeOf(RbdImage image, String what) {
         try {
             return image.stat().size;
         } catch (RbdException e) {
-            throw new CephException("cannot stat " + ref + ": " + CephErrors.describe(e.getReturnValue()),
+            throw new CephException("cannot stat " + what + ": " + CephErrors.describe(e.getReturnValue()),
                     Math.abs(e.getReturnValue()), e);
         }
     }

@@ -58,6 +58,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("replica.fetch.max.bytes", Integer.toString(maxMessageBytes));
         p.put("auto.create.topics.enable", "false");
         p.put("log.retention.hours", "168");
+        // The cleaner only compacts Kafka's small internal topics; its default 128 MiB buffer would
+        // be most of the proxy's heap.
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 << 20));
+        p.put("log.cleaner.io.buffer.size", Integer.toString(256 << 10));
         try {
             Files.createDirectories(logDir);
             Path config = dir.resolve("server.properties");
