@@ -1,0 +1,14 @@
+package io.blockferry.target;
+
+/** A generation the target committed: restorable from its diff chain, and the replica's state when newest. */
+public record RecoveryPoint(String volumeId, long generation, String snapshot, String baseSnapshot, String mode,
+                            long imageSize, long dataBytes, long zeroBytes, long dataChunks, long zeroChunks,
+                            String manifestDigest, String state, long createdAtMillis) {
+
+    public static final String APPLYING = "APPLYING";
+    public static final String COMMITTED = "COMMITTED";
+
+    public boolean committed() {
+        return COMMITTED.equals(state);
+    }
+}

@@ -1,0 +1,124 @@
+package io.blockferry.target;
+
+import io.blockferry.store.Database;
+import io.blockferry.transport.ChunkRecord;
+import io.blockferry.transport.SyncMode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/** The target's durable catalog: recovery points per volume, and generations being staged. */
+public final class RecoveryPointCatalog {
+
+    public static final List<String> SCHEMA = List.of("""
+            CREATE TABLE IF NOT EXISTS recovery_point (
+              volume_id VARCHAR(512) NOT NULL,
+              generation BIGINT NOT NULL,
+              snapshot VARCHAR(256) NOT NULL,
+              base_snapshot VARCHAR(256),
+              mode VARCHAR(16) NOT NULL,
+              image_size BIGINT NOT NULL,
+              data_bytes BIGINT NOT NULL,
+              zero_bytes BIGINT NOT NULL,
+              data_chunks BIGINT NOT NULL,
+              zero_chunks BIGINT NOT NULL,
+              manifest_digest VARCHAR(64) NOT NULL,
+              state VARCHAR(16) NOT NULL,
+              created_at BIGINT NOT NULL,
+              PRIMARY KEY (volume_id, generation))""", """
+            CREATE TABLE IF NOT EXISTS staging (
+              volume_id VARCHAR(512) PRIMARY KEY,
+              generation BIGINT NOT NULL,
+              mode VARCHAR(16) NOT NULL,
+              cause VARCHAR(64),
+              image_size BIGINT NOT NULL,
+              chunk_size INT NOT NULL,
+              snapshot VARCHAR(256) NOT NULL,
+              base_snapshot VARCHAR(256),
+              image_id VARCHAR(128),
+              created_at BIGINT NOT NULL,
+              next_seq BIGINT NOT NULL,
+              diff_length BIGINT NOT NULL,
+              manifest_length BIGINT NOT NULL,
+              data_chunks BIGINT NOT NULL,
+              zero_chunks BIGINT NOT NULL,
+              data_bytes BIGINT NOT NULL,
+              zero_bytes BIGINT NOT NULL,
+              failure_cause VARCHAR(64),
+              failure_reason VARCHAR(4000))""");
+
+    private final Database db;
+
+    public RecoveryPointCatalog(Database db) {
+        this.db = db;
+    }
+
+    /** The newest point of a volume, committed or still being applied to the replica. */
+    public Optional<RecoveryPoint> latest(String volumeId) {
+        return db.queryOne("SELECT * FROM recovery_point WHERE volume_id = ? ORDER BY generation DESC LIMIT 1",
+                RecoveryPointCatalog::point, volumeId);
+    }
+
+    public List<RecoveryPoint> points(String volumeId) {
+        return db.query("SELECT * FROM recovery_point WHERE volume_id = ? ORDER BY generation",
+                RecoveryPointCatalog::point, volumeId);
+    }
+
+    public List<RecoveryPoint> applying() {
+        return db.query("SELECT * FROM recovery_point WHERE state = ? ORDER BY volume_id, generation",
+                RecoveryPointCatalog::point, RecoveryPoint.APPLYING);
+    }
+
+    public void insertApplying(ChunkRecord.Begin b, ChunkRecord.End e) {
+        db.update("INSERT INTO recovery_point (volume_id, generation, snapshot, base_snapshot, mode, image_size, "
+                + "data_bytes, zero_bytes, data_chunks, zero_chunks, manifest_digest, state, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.volumeId(), b.generation(), b.snapshot(),
+                b.baseSnapshot(), b.mode().name(), b.imageSize(), e.dataBytes(), e.zeroBytes(), e.dataChunks(),
+                e.zeroChunks(), HexFormat.of().formatHex(e.manifestDigest()), RecoveryPoint.APPLYING,
+                System.currentTimeMillis());
+    }
+
+    public void markCommitted(String volumeId, long generation) {
+        db.update("UPDATE recovery_point SET state = ? WHERE volume_id = ? AND generation = ?",
+                RecoveryPoint.COMMITTED, volumeId, generation);
+    }
+
+    public List<StagingRow> stagings() {
+        return db.query("SELECT * FROM staging ORDER BY volume_id", RecoveryPointCatalog::staging);
+    }
+
+    public void saveStaging(StagingRow s) {
+        ChunkRecord.Begin b = s.begin();
+        db.update("MERGE INTO staging (volume_id, generation, mode, cause, image_size, chunk_size, snapshot, "
+                + "base_snapshot, image_id, created_at, next_seq, diff_length, manifest_length, data_chunks, "
+                + "zero_chunks, data_bytes, zero_bytes, failure_cause, failure_reason) KEY (volume_id) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.volumeId(), b.generation(),
+                b.mode().name(), b.cause(), b.imageSize(), b.chunkSize(), b.snapshot(), b.baseSnapshot(), b.imageId(),
+                b.createdAtMillis(), s.nextSeq(), s.diffLength(), s.manifestLength(), s.dataChunks(), s.zeroChunks(),
+                s.dataBytes(), s.zeroBytes(), s.failureCause(), s.failureReason());
+    }
+
+    public void deleteStaging(String volumeId) {
+        db.update("DELETE FROM staging WHERE volume_id = ?", volumeId);
+    }
+
+    private static RecoveryPoint point(ResultSet rs) throws SQLException {
+        return new RecoveryPoint(rs.getString("volume_id"), rs.getLong("generation"), rs.getString("snapshot"),
+                rs.getString("base_snapshot"), rs.getString("mode"), rs.getLong("image_size"),
+                rs.getLong("data_bytes"), rs.getLong("zero_bytes"), rs.getLong("data_chunks"),
+                rs.getLong("zero_chunks"), rs.getString("manifest_digest"), rs.getString("state"),
+                rs.getLong("created_at"));
+    }
+
+    private static StagingRow staging(ResultSet rs) throws SQLException {
+        ChunkRecord.Begin begin = new ChunkRecord.Begin(rs.getString("volume_id"), rs.getLong("generation"),
+                SyncMode.valueOf(rs.getString("mode")), rs.getString("cause"), rs.getLong("image_size"),
+                rs.getInt("chunk_size"), rs.getString("snapshot"), rs.getString("base_snapshot"),
+                rs.getString("image_id"), rs.getLong("created_at"));
+        return new StagingRow(begin, rs.getLong("next_seq"), rs.getLong("diff_length"), rs.getLong("manifest_length"),
+                rs.getLong("data_chunks"), rs.getLong("zero_chunks"), rs.getLong("data_bytes"), rs.getLong("zero_bytes"),
+                rs.getString("failure_cause"), rs.getString("failure_reason"));
+    }
+}
