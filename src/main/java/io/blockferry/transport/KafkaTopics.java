@@ -28,6 +28,12 @@ public final class KafkaTopics {
     private KafkaTopics() {
     }
 
+    private static KafkaUnavailableException unreachable(String bootstrapServers, int timeoutSeconds) {
+        return new KafkaUnavailableException("Kafka at " + bootstrapServers + " did not answer within "
+                + timeoutSeconds + " s: check blockferry.kafka.bootstrap-servers (BLOCKFERRY_KAFKA_BOOTSTRAP_SERVERS) "
+                + "and that the brokers are running, or leave it empty to use the embedded broker");
+    }
+
     public static void ensure(String bootstrapServers, List<Spec> specs, int timeoutSeconds) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -43,11 +49,11 @@ public final class KafkaTopics {
                 LOG.info("Created Kafka topics {}", missing.stream().map(NewTopic::name).toList());
             }
         } catch (TimeoutException e) {
-            throw new KafkaUnavailableException("Kafka at " + bootstrapServers + " did not answer within "
-                    + timeoutSeconds + " s: check blockferry.kafka.bootstrap-servers "
-                    + "(BLOCKFERRY_KAFKA_BOOTSTRAP_SERVERS) and that the brokers are running, "
-                    + "or leave it empty to use the embedded broker");
+            throw unreachable(bootstrapServers, timeoutSeconds);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(bootstrapServers, timeoutSeconds);
+            }
             throw new KafkaUnavailableException("Kafka at " + bootstrapServers + " refused to set up Blockferry's "
                     + "topics: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
