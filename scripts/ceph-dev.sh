@@ -27,7 +27,7 @@ readonly CLIENT_CAPS_MON='profile rbd'
 readonly CLIENT_CAPS_OSD='profile rbd pool=volumes, profile rbd pool=vms, profile rbd pool=backup'
 readonly PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common librbd1 librados2 librbd-dev librados-dev)
 # Bump when the set-up steps after bootstrap change: an existing cluster then re-runs them.
-readonly SETUP_VERSION=1
+readonly SETUP_VERSION=2
 
 DIR_RAW=${BLOCKFERRY_CEPH_DIR:-/var/tmp/blockferry-ceph}
 DIR=$(realpath -m -- "$DIR_RAW")
@@ -364,6 +364,9 @@ for _p in "${POOLS[@]}"; do
   POOL_CMDS+=("osd pool create $_p 8 8" "osd pool application enable $_p rbd")
 done
 POOL_CMDS+=("auth caps client.$CLIENT_ID mon '$CLIENT_CAPS_MON' osd '$CLIENT_CAPS_OSD'")
+# The OSD's file counts as a hard disk, where Ceph trims deleted snapshots with a 5 s sleep per
+# step; tests and benchmarks delete many snapshots and would fill the OSD before it catches up.
+POOL_CMDS+=("config set osd osd_snap_trim_sleep_hdd 0")
 unset _p
 
 # Runs ceph CLI commands in one process (interactive mode reading stdin); fails on any error.
