@@ -4,8 +4,14 @@ import io.blockferry.config.Settings;
 import io.blockferry.source.CephCluster;
 import io.blockferry.source.GenerationPlanner;
 import io.blockferry.source.GenerationReport;
+import io.blockferry.source.SourceManifests;
 import io.blockferry.source.SyncRequest;
+import io.blockferry.events.DeadLetters;
+import io.blockferry.events.EventSink;
 import io.blockferry.target.ChunkWriter;
+import io.blockferry.target.Scrubber;
+import io.blockferry.transport.CamelEventSink;
+import io.blockferry.transport.CamelResyncTrigger;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -47,13 +53,17 @@ public final class BlockferryRuntime implements AutoCloseable {
         try {
             KafkaSetup kafka = KafkaSetup.start(settings, maxMessageBytes);
             resources.add(kafka);
-            SourceRole source = roles.source() ? add(resources, new SourceRole(settings)) : null;
-            TargetRole target = roles.target() ? add(resources, new TargetRole(settings)) : null;
             Main main = new Main();
+            EventSink events = new CamelEventSink(main::getCamelContext);
+            SourceRole source = roles.source()
+                    ? add(resources, new SourceRole(settings, events, new CamelResyncTrigger(main::getCamelContext)))
+                    : null;
+            TargetRole target = roles.target() ? add(resources, new TargetRole(settings, events)) : null;
             settings.with("blockferry.kafka.bootstrap-servers", kafka.bootstrapServers())
                     .with("blockferry.kafka.max-message-bytes", Integer.toString(maxMessageBytes))
                     .overridesForCamel().forEach(main::addOverrideProperty);
             main.configure().withRoutesIncludePattern(roles.routesIncludePattern());
+            main.bind("deadLetters", new DeadLetters(events));
             if (source != null) {
                 source.bind(main);
             }
@@ -87,6 +97,16 @@ public final class BlockferryRuntime implements AutoCloseable {
     /** The source's planner (source role only): tests drive generations through it directly. */
     public GenerationPlanner planner() {
         return source.planner;
+    }
+
+    /** The source's record of what each generation sent (source role only). */
+    public SourceManifests sourceManifests() {
+        return source.manifests;
+    }
+
+    /** The target's scrubber (target role only). */
+    public Scrubber scrubber() {
+        return target.scrubber;
     }
 
     public CamelContext camelContext() {

@@ -36,7 +36,10 @@ final class KafkaSetup implements AutoCloseable {
             Map<String, String> chunkConfig = Map.of("max.message.bytes", Integer.toString(maxMessageBytes));
             KafkaTopics.ensure(setup.bootstrapServers, List.of(
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.chunk-topic"), partitions, replicas, chunkConfig),
-                    new KafkaTopics.Spec(settings.text("blockferry.kafka.ack-topic"), partitions, replicas, Map.of())),
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.ack-topic"), partitions, replicas, Map.of()),
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.event-topic"), partitions, replicas, Map.of()),
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.dead-letter-topic"), partitions, replicas,
+                            chunkConfig)),
                     settings.integer("blockferry.kafka.timeout-seconds"));
         } catch (RuntimeException e) {
             setup.close();

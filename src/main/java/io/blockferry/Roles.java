@@ -20,12 +20,12 @@ record Roles(boolean source, boolean target) {
     }
 
     String routesIncludePattern() {
-        StringBuilder pattern = new StringBuilder();
+        StringBuilder pattern = new StringBuilder("classpath:routes/common/*.camel.yaml");
         if (source) {
-            pattern.append("classpath:routes/source/*.camel.yaml");
+            pattern.append(",classpath:routes/source/*.camel.yaml");
         }
         if (target) {
-            pattern.append(pattern.isEmpty() ? "" : ",").append("classpath:routes/target/*.camel.yaml");
+            pattern.append(",classpath:routes/target/*.camel.yaml");
         }
         return pattern.toString();
     }

@@ -1,6 +1,14 @@
 package io.blockferry;
 
+import io.blockferry.config.ConfigurationException;
 import io.blockferry.config.Settings;
+import io.blockferry.events.EventSink;
+import io.blockferry.source.DiffVerifier;
+import io.blockferry.source.ResyncRequests;
+import io.blockferry.source.ResyncTrigger;
+import io.blockferry.source.SourceManifests;
+import io.blockferry.source.SyncFailures;
+import java.security.SecureRandom;
 import io.blockferry.source.AckHandler;
 import io.blockferry.source.CephCluster;
 import io.blockferry.source.CephSettings;
@@ -27,13 +35,17 @@ final class SourceRole implements AutoCloseable {
     private final ExecutorService readers;
     private final StaticVolumes staticVolumes;
     private final AckHandler acks;
+    private final SyncFailures failures;
+    private final ResyncRequests resyncRequests;
+    final SourceManifests manifests;
     final GenerationPlanner planner;
     final VolumeStateStore states;
 
-    SourceRole(Settings settings) {
+    SourceRole(Settings settings, EventSink events, ResyncTrigger resync) {
         SourceSettings source = new SourceSettings((int) settings.bytes("blockferry.source.chunk-size"),
                 settings.integer("blockferry.source.read-ahead"), settings.text("blockferry.source.snapshot-prefix"),
-                settings.integer("blockferry.source.ack-timeout-seconds") * 1000L);
+                settings.integer("blockferry.source.ack-timeout-seconds") * 1000L,
+                settings.integer("blockferry.source.snapshot-limit"), autoResync(settings));
         this.ceph = CephCluster.connect(new CephSettings(settings.path("blockferry.ceph.conf"),
                 settings.text("blockferry.ceph.id"), settings.find("blockferry.ceph.keyring").map(Path::of).orElse(null),
                 settings.integer("blockferry.ceph.timeout-seconds")));
@@ -48,10 +60,22 @@ final class SourceRole implements AutoCloseable {
         });
         SyncWaiters waiters = new SyncWaiters();
         SnapshotNames names = new SnapshotNames(source.snapshotPrefix());
-        this.planner = new GenerationPlanner(ceph, states, source, waiters, readers);
-        AckHandler acks = new AckHandler(states, new SnapshotCleaner(ceph, names), waiters);
+        this.manifests = new SourceManifests(Path.of(settings.text("blockferry.data-dir"), "state", "manifests"));
+        DiffVerifier verifier = new DiffVerifier(Double.parseDouble(settings.text("blockferry.source.verify-sample-rate")),
+                settings.integer("blockferry.source.verify-sample-minimum"), new SecureRandom());
+        this.planner = new GenerationPlanner(ceph, states, source, manifests, verifier, waiters, events, readers);
+        this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events);
+        this.failures = new SyncFailures(planner, events, resync, source.autoResync());
+        this.resyncRequests = new ResyncRequests(states, resync);
         this.staticVolumes = new StaticVolumes(settings.text("blockferry.source.volumes", ""));
-        this.acks = acks;
+    }
+
+    private static boolean autoResync(Settings settings) {
+        String mode = settings.text("blockferry.source.chain-break-resync");
+        if (!mode.equals("auto") && !mode.equals("manual")) {
+            throw new ConfigurationException("blockferry.source.chain-break-resync is '" + mode + "': use auto or manual");
+        }
+        return mode.equals("auto");
     }
 
     CephCluster ceph() {
@@ -61,6 +85,8 @@ final class SourceRole implements AutoCloseable {
     void bind(Main main) {
         main.bind("generationPlanner", planner);
         main.bind("ackHandler", acks);
+        main.bind("syncFailures", failures);
+        main.bind("resyncRequests", resyncRequests);
         main.bind("staticVolumes", staticVolumes);
         main.bind("chunkMessages", new ChunkMessages());
     }

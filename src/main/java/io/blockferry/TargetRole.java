@@ -4,6 +4,8 @@ import io.blockferry.config.Settings;
 import io.blockferry.store.Database;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.RecoveryPointCatalog;
+import io.blockferry.target.Scrubber;
+import io.blockferry.events.EventSink;
 import io.blockferry.target.Repository;
 import io.blockferry.transport.KafkaOffsetCommitter;
 import java.nio.file.Path;
@@ -14,16 +16,20 @@ final class TargetRole implements AutoCloseable {
 
     private final Database database;
     final ChunkWriter writer;
+    final Scrubber scrubber;
 
-    TargetRole(Settings settings) {
+    TargetRole(Settings settings, EventSink events) {
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
                 RecoveryPointCatalog.SCHEMA);
-        this.writer = new ChunkWriter(new Repository(settings.path("blockferry.target.repository-dir")),
-                new RecoveryPointCatalog(database), settings.bytes("blockferry.target.checkpoint-bytes"));
+        Repository repository = new Repository(settings.path("blockferry.target.repository-dir"));
+        RecoveryPointCatalog catalog = new RecoveryPointCatalog(database);
+        this.writer = new ChunkWriter(repository, catalog, settings.bytes("blockferry.target.checkpoint-bytes"), events);
+        this.scrubber = new Scrubber(repository, catalog, writer, events);
     }
 
     void bind(Main main) {
         main.bind("chunkWriter", writer);
+        main.bind("scrubber", scrubber);
         main.bind("offsetCommitter", new KafkaOffsetCommitter());
     }
 

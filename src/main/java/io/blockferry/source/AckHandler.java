@@ -1,6 +1,12 @@
 package io.blockferry.source;
 
+import io.blockferry.events.ChainBreak;
+import io.blockferry.events.Event;
+import io.blockferry.events.EventSink;
+import io.blockferry.events.EventTypes;
 import io.blockferry.transport.GenerationAck;
+import io.blockferry.transport.SyncMode;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +20,17 @@ public final class AckHandler {
 
     private final VolumeStateStore store;
     private final SnapshotCleaner cleaner;
+    private final SourceManifests manifests;
     private final SyncWaiters waiters;
+    private final EventSink events;
 
-    public AckHandler(VolumeStateStore store, SnapshotCleaner cleaner, SyncWaiters waiters) {
+    public AckHandler(VolumeStateStore store, SnapshotCleaner cleaner, SourceManifests manifests, SyncWaiters waiters,
+                      EventSink events) {
         this.store = store;
         this.cleaner = cleaner;
+        this.manifests = manifests;
         this.waiters = waiters;
+        this.events = events;
     }
 
     public void onAck(GenerationAck ack) {
@@ -33,11 +44,20 @@ public final class AckHandler {
         if (ack.committed()) {
             store.promotePending(ack.volumeId());
             cleaner.removeOwnExcept(ref, ack.snapshot());
+            if (SyncMode.FULL.name().equals(ack.mode())) {
+                manifests.restartChainAt(ack.volumeId(), ack.generation());
+            }
             LOG.info("Volume {} generation {} committed on the target; base is now {}", ack.volumeId(),
                     ack.generation(), ack.snapshot());
         } else {
             cleaner.removeIfPresent(ref, ack.snapshot());
-            store.dropPending(ack.volumeId(), ack.reason(), "target-missing-base".equals(ack.cause()) ? ack.cause() : null);
+            manifests.discard(ack.volumeId(), ack.generation());
+            boolean chainBreak = ChainBreak.isChainBreak(ack.cause());
+            store.dropPending(ack.volumeId(), ack.reason(), chainBreak ? ack.cause() : null);
+            if (chainBreak) {
+                events.publish(Event.of(EventTypes.CHAIN_BREAK, ack.volumeId(), ack.cause(), Event.WARN,
+                        ack.reason() + "; the next sync is a full resync", Map.of("generation", ack.generation())));
+            }
             LOG.error("Volume {} generation {} was rejected by the target ({}): {}. The base stays {}.",
                     ack.volumeId(), ack.generation(), ack.cause(), ack.reason(), state.baseSnapshot());
         }

@@ -146,7 +146,7 @@ public final class CephCluster implements AutoCloseable {
             return new CephException("not permitted to open RBD image " + what + ": grant the Blockferry user "
                     + "'profile rbd pool=" + pool + "'", errno, e);
         }
-        return new CephException("cannot open RBD image " + what + ": " + CephErrors.describe(errno), errno, e);
+        return CephErrors.failure("cannot open RBD image " + what + ": " + CephErrors.describe(errno), errno, e);
     }
 
     public CephSettings settings() {

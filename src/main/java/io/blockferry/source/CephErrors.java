@@ -15,6 +15,20 @@ final class CephErrors {
     private CephErrors() {
     }
 
+    static final int EAGAIN = 11;
+    static final int EBUSY = 16;
+    static final int ESHUTDOWN = 108;
+    static final int ECONNREFUSED = 111;
+
+    /** A Ceph error worth retrying, wrapped as {@link CephTransientException}; others as {@link CephException}. */
+    static CephException failure(String message, int errno, Throwable cause) {
+        return switch (Math.abs(errno)) {
+            case ETIMEDOUT, EAGAIN, EBUSY, ESHUTDOWN, ECONNREFUSED ->
+                    new CephTransientException(message, Math.abs(errno), cause);
+            default -> new CephException(message, Math.abs(errno), cause);
+        };
+    }
+
     static String describe(int errno) {
         return switch (Math.abs(errno)) {
             case ENOENT -> "no such object (ENOENT)";

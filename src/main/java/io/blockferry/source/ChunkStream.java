@@ -5,6 +5,10 @@ import io.blockferry.transport.ChunkCodec;
 import io.blockferry.transport.ChunkRecord;
 import io.blockferry.transport.ManifestDigest;
 import io.blockferry.transport.ManifestEntry;
+import io.blockferry.transport.ManifestFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -35,16 +39,26 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
     private boolean ended;
     private RuntimeException failure;
     private ChunkRecord prepared;
+    private boolean closed;
     private final GenerationStats stats = new GenerationStats();
+    private final FileChannel manifest;
+    private final Runnable beforeEnd;
 
+    /**
+     * @param manifest receives each DATA and ZERO record's manifest entry
+     * @param beforeEnd runs after the last chunk and before END; an exception it throws ends the
+     *                  stream without END
+     */
     public ChunkStream(ChunkRecord.Begin begin, Iterator<Extent> pieces, BlockReader reader, Executor readers,
-                       int readAhead) {
+                       int readAhead, FileChannel manifest, Runnable beforeEnd) {
         this.begin = begin;
         this.pieces = pieces;
         this.reader = reader;
         this.readers = readers;
         this.readAhead = Math.max(1, readAhead);
         this.zeros = new byte[begin.chunkSize()];
+        this.manifest = manifest;
+        this.beforeEnd = beforeEnd;
     }
 
     public ChunkRecord.Begin begin() {
@@ -109,12 +123,15 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
     private ChunkRecord prepare() throws ExecutionException, InterruptedException {
         fill();
         if (inFlight.isEmpty()) {
+            beforeEnd.run();
             stats.finish();
             return new ChunkRecord.End(begin.volumeId(), begin.generation(), nextSeq, stats.dataChunks(),
                     stats.zeroChunks(), stats.dataBytes(), stats.zeroBytes(), digest.finish());
         }
         ChunkRecord record = inFlight.poll().get();
-        digest.add(ManifestEntry.of(record));
+        ManifestEntry entry = ManifestEntry.of(record);
+        digest.add(entry);
+        ManifestFile.append(manifest, entry);
         stats.count(record);
         return record;
     }
@@ -146,11 +163,25 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
                 ChunkCodec.crc32c(payload), payload);
     }
 
-    /** Releases the snapshot reader; the stream cannot be read after this. */
+    /** Releases the snapshot reader; the stream cannot be read after this. Closing twice is harmless. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         inFlight.forEach(f -> f.cancel(false));
         inFlight.clear();
         reader.close();
+        try {
+            manifest.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing the manifest of " + begin.volumeId() + " failed", e);
+        }
+    }
+
+    /** The reader of the snapshot being streamed (for verification before END). */
+    BlockReader reader() {
+        return reader;
     }
 }

@@ -2,8 +2,14 @@ package io.blockferry.source;
 
 import io.blockferry.changedblock.ChunkGrid;
 import io.blockferry.changedblock.RbdDiffExtents;
+import io.blockferry.events.ChainBreak;
+import io.blockferry.events.Event;
+import io.blockferry.events.EventSink;
+import io.blockferry.events.EventTypes;
 import io.blockferry.transport.ChunkRecord;
+import io.blockferry.transport.SyncMode;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,17 +28,25 @@ public final class GenerationPlanner {
     private final SourceSettings settings;
     private final SnapshotNames names;
     private final SnapshotCleaner cleaner;
+    private final SnapshotBudget budget;
+    private final SourceManifests manifests;
+    private final DiffVerifier verifier;
     private final SyncWaiters waiters;
+    private final EventSink events;
     private final Executor readers;
 
-    public GenerationPlanner(CephCluster ceph, VolumeStateStore store, SourceSettings settings, SyncWaiters waiters,
-                             Executor readers) {
+    public GenerationPlanner(CephCluster ceph, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
+                             DiffVerifier verifier, SyncWaiters waiters, EventSink events, Executor readers) {
         this.ceph = ceph;
         this.store = store;
         this.settings = settings;
         this.names = new SnapshotNames(settings.snapshotPrefix());
         this.cleaner = new SnapshotCleaner(ceph, names);
+        this.budget = new SnapshotBudget(settings.snapshotLimit(), names);
+        this.manifests = manifests;
+        this.verifier = verifier;
         this.waiters = waiters;
+        this.events = events;
         this.readers = readers;
     }
 
@@ -48,9 +62,11 @@ public final class GenerationPlanner {
             state = settlePending(state, head);
             imageId = head.id();
             plan = ChainDecision.decide(state, request, imageId, head.size(), head.snapshotNames());
+            reportChainBreak(volumeId, plan, request);
+            budget.ensureRoom(head, volumeId, state.baseSnapshot());
             generation = store.nextGeneration(volumeId);
             snapshot = names.forGeneration(generation, Instant.now());
-            head.createSnapshot(snapshot);
+            createSnapshot(head, volumeId, snapshot);
         }
         SnapshotReader reader = new SnapshotReader(ceph, ref, snapshot);
         try {
@@ -63,8 +79,11 @@ public final class GenerationPlanner {
                     plan.mode().name().toLowerCase(), plan.cause(), size,
                     plan.baseSnapshot() == null ? "nothing" : plan.baseSnapshot(), snapshot);
             var extents = new RbdDiffExtents(reader.image(), plan.baseSnapshot(), size, ref + "@" + snapshot);
+            Runnable verify = plan.mode() == SyncMode.INCREMENTAL
+                    ? () -> verifier.verify(volumeId, manifests.chain(volumeId, generation), reader)
+                    : () -> { };
             return new ChunkStream(begin, new ChunkGrid(extents, settings.chunkSize()), reader, readers,
-                    settings.readAhead());
+                    settings.readAhead(), manifests.create(volumeId, generation), verify);
         } catch (RuntimeException e) {
             reader.close();
             cleaner.removeIfPresent(ref, snapshot);
@@ -77,10 +96,8 @@ public final class GenerationPlanner {
     public GenerationReport published(ChunkStream stream) {
         stream.close();
         if (!stream.complete()) {
-            RuntimeException cause = stream.failure();
-            abandon(stream, cause == null ? "the record stream stopped early" : cause.getMessage());
-            throw new SyncFailedException("sync of " + stream.volumeId() + " stopped before its end: "
-                    + (cause == null ? "unknown cause" : cause.getMessage()), cause);
+            throw stream.failure() != null ? stream.failure()
+                    : new SyncFailedException("the record stream of " + stream.volumeId() + " stopped early");
         }
         ChunkRecord.Begin b = stream.begin();
         GenerationStats s = stream.stats();
@@ -92,23 +109,40 @@ public final class GenerationPlanner {
                 waiters.register(b.volumeId(), b.generation()));
     }
 
-    /** Called by the source's error handling when publishing failed. {@code stream} may be null. */
-    public void failed(ChunkStream stream, Exception cause) {
-        if (stream == null) {
-            LOG.error("Sync could not start: {}", cause.getMessage());
-            return;
-        }
+    /** Undoes a generation that will not be committed: its snapshot and manifest go, the base stays. */
+    public void abandon(ChunkStream stream, String reason, String fullResyncCause) {
         stream.close();
-        abandon(stream, cause.getMessage());
-        LOG.error("Sync of {} generation {} failed, its snapshot was removed and the base is unchanged: {}",
-                stream.volumeId(), stream.begin().generation(), cause.getMessage());
-    }
-
-    private void abandon(ChunkStream stream, String reason) {
         ChunkRecord.Begin b = stream.begin();
         cleaner.removeIfPresent(VolumeRef.parse(b.volumeId()), b.snapshot());
-        store.dropPending(b.volumeId(), reason, null);
+        manifests.discard(b.volumeId(), b.generation());
+        store.dropPending(b.volumeId(), reason, fullResyncCause);
         waiters.fail(b.volumeId(), b.generation(), new SyncFailedException(reason));
+    }
+
+    private void createSnapshot(SourceImage head, String volumeId, String snapshot) {
+        try {
+            head.createSnapshot(snapshot);
+        } catch (CephException e) {
+            if (e.errno() == CephErrors.EDQUOT) {
+                throw budget.quotaExceeded(head, volumeId);
+            }
+            throw e;
+        }
+    }
+
+    private void reportChainBreak(String volumeId, ChainDecision.Plan plan, SyncRequest request) {
+        if (!ChainBreak.isChainBreak(plan.cause())) {
+            return;
+        }
+        boolean manual = !settings.autoResync() && !request.full();
+        events.publish(Event.of(EventTypes.CHAIN_BREAK, volumeId, plan.cause(), Event.WARN,
+                "the snapshot chain of " + volumeId + " is broken (" + plan.cause() + "): "
+                        + (manual ? "a full resync is needed; request one with a full sync"
+                                  : "starting a full resync"), Map.of()));
+        if (manual) {
+            throw new SyncFailedException("volume " + volumeId + " needs a full resync (" + plan.cause()
+                    + ") and blockferry.source.chain-break-resync is manual: request a full sync");
+        }
     }
 
     /**
@@ -121,14 +155,15 @@ public final class GenerationPlanner {
         }
         long age = System.currentTimeMillis() - state.pendingSinceMillis();
         if (age < settings.ackTimeoutMillis()) {
-            throw new SyncFailedException("volume " + state.volumeId() + " still has generation "
+            throw new SyncInProgressException("volume " + state.volumeId() + " still has generation "
                     + state.pendingGeneration() + " waiting for the target's ack (" + age / 1000 + " s): a new sync "
-                    + "starts after the ack, or after blockferry.source.ack-timeout");
+                    + "starts after the ack, or after blockferry.source.ack-timeout-seconds");
         }
         LOG.warn("Volume {}: generation {} was never acked within {} s; removing its snapshot {} and syncing from the "
                 + "last acked base", state.volumeId(), state.pendingGeneration(), settings.ackTimeoutMillis() / 1000,
                 state.pendingSnapshot());
         cleaner.removeIfPresent(head, state.pendingSnapshot());
+        manifests.discard(state.volumeId(), state.pendingGeneration());
         store.dropPending(state.volumeId(), "generation " + state.pendingGeneration() + " was never acked", null);
         return store.find(state.volumeId()).orElseThrow();
     }

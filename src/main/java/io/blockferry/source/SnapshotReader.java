@@ -9,6 +9,7 @@ public final class SnapshotReader implements BlockReader {
     private final VolumeRef ref;
     private final String snapshot;
     private final RbdImage image;
+    private boolean closed;
 
     public SnapshotReader(CephCluster ceph, VolumeRef ref, String snapshot) {
         this.ceph = ceph;
@@ -31,14 +32,18 @@ public final class SnapshotReader implements BlockReader {
         int r = image.read(offset, buffer, buffer.length);
         if (r != buffer.length) {
             int errno = r < 0 ? -r : CephErrors.EIO;
-            throw new CephException("reading " + buffer.length + " bytes at offset " + offset + " of " + ref + "@"
+            throw CephErrors.failure("reading " + buffer.length + " bytes at offset " + offset + " of " + ref + "@"
                     + snapshot + " failed: " + (r < 0 ? CephErrors.describe(r) : "short read of " + r + " bytes"),
-                    errno);
+                    errno, null);
         }
     }
 
+    /** Closes the image once: librbd must never see a handle it already freed. */
     @Override
-    public void close() {
-        ceph.close(ref.pool(), image);
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            ceph.close(ref.pool(), image);
+        }
     }
 }

@@ -13,6 +13,7 @@ public final class SourceImage implements AutoCloseable {
     private final CephCluster ceph;
     private final VolumeRef ref;
     private final RbdImage image;
+    private boolean closed;
 
     public SourceImage(CephCluster ceph, VolumeRef ref) {
         this.ceph = ceph;
@@ -64,8 +65,8 @@ public final class SourceImage implements AutoCloseable {
         try {
             image.snapCreate(name);
         } catch (RbdException e) {
-            throw new CephException("cannot create snapshot " + ref + "@" + name + ": "
-                    + CephErrors.describe(e.getReturnValue()), Math.abs(e.getReturnValue()), e);
+            throw CephErrors.failure("cannot create snapshot " + ref + "@" + name + ": "
+                    + CephErrors.describe(e.getReturnValue()), e.getReturnValue(), e);
         }
     }
 
@@ -78,8 +79,12 @@ public final class SourceImage implements AutoCloseable {
         }
     }
 
+    /** Closes the image once: librbd must never see a handle it already freed. */
     @Override
     public void close() {
-        ceph.close(ref.pool(), image);
+        if (!closed) {
+            closed = true;
+            ceph.close(ref.pool(), image);
+        }
     }
 }

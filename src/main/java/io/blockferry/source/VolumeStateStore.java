@@ -69,6 +69,12 @@ public final class VolumeStateStore {
                 + "updated_at = ? WHERE volume_id = ?", error, fullResyncCause, now(), volumeId);
     }
 
+    /** The next sync of the volume must be full, for the named cause. */
+    public void requireFull(String volumeId, String cause) {
+        db.update("UPDATE volume_state SET full_resync_cause = ?, updated_at = ? WHERE volume_id = ?", cause, now(),
+                volumeId);
+    }
+
     private static VolumeState map(ResultSet rs) throws SQLException {
         return new VolumeState(rs.getString("volume_id"), rs.getString("image_id"), rs.getString("base_snapshot"),
                 rs.getLong("base_generation"), rs.getLong("base_size"), rs.getLong("last_generation"),

@@ -1,9 +1,12 @@
 package io.blockferry.target;
 
+import io.blockferry.events.ChainBreak;
+import io.blockferry.events.Event;
+import io.blockferry.events.EventSink;
+import io.blockferry.events.EventTypes;
 import io.blockferry.transport.ChunkCodec;
 import io.blockferry.transport.ChunkRecord;
 import io.blockferry.transport.GenerationAck;
-import io.blockferry.transport.MalformedRecordException;
 import io.blockferry.transport.SyncMode;
 import java.nio.file.Files;
 import java.util.HashMap;
@@ -26,23 +29,25 @@ public final class ChunkWriter {
     private final ReplicaApplier applier = new ReplicaApplier();
     private final long checkpointBytes;
     private final Map<String, StagedGeneration> stagings = new HashMap<>();
+    private final EventSink events;
     private long bytesSinceCheckpoint;
 
-    public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, long checkpointBytes) {
+    public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, long checkpointBytes, EventSink events) {
         this.repository = repository;
         this.catalog = catalog;
         this.checkpointBytes = checkpointBytes;
+        this.events = events;
         recover();
     }
 
+    /**
+     * Applies one record.
+     *
+     * @throws MalformedRecordException when the record is not a Blockferry chunk record
+     * @throws CorruptChunkException when a chunk fails its checks; its generation will be rejected
+     */
     public synchronized WriteOutcome apply(byte[] frame) {
-        ChunkRecord record;
-        try {
-            record = ChunkCodec.decode(frame);
-        } catch (MalformedRecordException e) {
-            LOG.error("Ignoring a record on the chunk topic that is not applied: {}", e.getMessage());
-            return WriteOutcome.PENDING;
-        }
+        ChunkRecord record = ChunkCodec.decode(frame);
         if (record instanceof ChunkRecord.Begin b) {
             return begin(b);
         }
@@ -72,7 +77,7 @@ public final class ChunkWriter {
         if (b.mode() == SyncMode.INCREMENTAL) {
             String have = latest.map(RecoveryPoint::snapshot).orElse(null);
             if (!b.baseSnapshot().equals(have)) {
-                staged.fail("target-missing-base", "incremental generation " + b.generation() + " of " + b.volumeId()
+                staged.fail(ChainBreak.TARGET_MISSING_BASE, "incremental generation " + b.generation() + " of " + b.volumeId()
                         + " builds on snapshot " + b.baseSnapshot() + ", but the target's latest recovery point is "
                         + (have == null ? "none" : have) + ": a full sync is needed");
             }
@@ -94,10 +99,9 @@ public final class ChunkWriter {
         }
         String problem = verify(staged.begin(), record);
         if (problem != null) {
-            LOG.error("Volume {} generation {}: {}; the chunk is not applied and the generation will be rejected",
-                    record.volumeId(), record.generation(), problem);
-            staged.fail("chunk-corrupt", problem);
-            return WriteOutcome.PENDING;
+            staged.fail(CorruptChunkException.CAUSE, problem);
+            throw new CorruptChunkException("volume " + record.volumeId() + " generation " + record.generation() + ": "
+                    + problem + "; the chunk is not applied and the generation will be rejected");
         }
         staged.append(record);
         if (record instanceof ChunkRecord.Data d) {
@@ -116,7 +120,7 @@ public final class ChunkWriter {
             return catalog.latest(e.volumeId())
                     .filter(p -> p.generation() == e.generation() && p.committed())
                     .map(p -> WriteOutcome.answered(GenerationAck.committed(p.volumeId(), p.generation(), p.snapshot(),
-                            p.dataBytes())))
+                            p.mode(), p.dataBytes())))
                     .orElse(WriteOutcome.PENDING);
         }
         ChunkRecord.Begin b = staged.begin();
@@ -132,8 +136,11 @@ public final class ChunkWriter {
             discard(staged);
             LOG.error("Volume {} generation {} rejected ({}): {}. The last recovery point is unchanged.",
                     b.volumeId(), b.generation(), staged.failureCause(), staged.failureReason());
+            events.publish(Event.of(EventTypes.RESYNC_REQUESTED, b.volumeId(), staged.failureCause(), Event.WARN,
+                    "generation " + b.generation() + " was rejected: " + staged.failureReason(),
+                    Map.of("generation", b.generation())));
             return WriteOutcome.answered(GenerationAck.rejected(b.volumeId(), b.generation(), b.snapshot(),
-                    staged.failureCause(), staged.failureReason()));
+                    b.mode().name(), staged.failureCause(), staged.failureReason()));
         }
         staged.seal(repository.pointDiff(b.volumeId(), b.generation()),
                 repository.pointManifest(b.volumeId(), b.generation()));
@@ -146,7 +153,7 @@ public final class ChunkWriter {
                 b.volumeId(), b.generation(), e.dataChunks(), e.dataBytes(), e.zeroChunks(),
                 repository.replica(b.volumeId()));
         return WriteOutcome.answered(GenerationAck.committed(b.volumeId(), b.generation(), b.snapshot(),
-                e.dataBytes()));
+                b.mode().name(), e.dataBytes()));
     }
 
     private StagedGeneration stagingFor(ChunkRecord record) {

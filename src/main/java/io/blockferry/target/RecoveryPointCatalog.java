@@ -66,6 +66,20 @@ public final class RecoveryPointCatalog {
                 RecoveryPointCatalog::point, volumeId);
     }
 
+    /** Volumes with at least one committed recovery point. */
+    public List<String> volumes() {
+        return db.query("SELECT DISTINCT volume_id FROM recovery_point WHERE state = ? ORDER BY volume_id",
+                rs -> rs.getString(1), RecoveryPoint.COMMITTED);
+    }
+
+    /** The committed points from the newest full one to the newest: together they describe the replica. */
+    public List<RecoveryPoint> currentChain(String volumeId) {
+        return db.query("SELECT * FROM recovery_point WHERE volume_id = ? AND state = ? AND generation >= "
+                + "(SELECT MAX(generation) FROM recovery_point WHERE volume_id = ? AND mode = 'FULL' AND state = ?) "
+                + "ORDER BY generation", RecoveryPointCatalog::point, volumeId, RecoveryPoint.COMMITTED, volumeId,
+                RecoveryPoint.COMMITTED);
+    }
+
     public List<RecoveryPoint> applying() {
         return db.query("SELECT * FROM recovery_point WHERE state = ? ORDER BY volume_id, generation",
                 RecoveryPointCatalog::point, RecoveryPoint.APPLYING);

@@ -3,6 +3,7 @@ package io.blockferry.target;
 import io.blockferry.transport.ChunkRecord;
 import io.blockferry.transport.ManifestDigest;
 import io.blockferry.transport.ManifestEntry;
+import io.blockferry.transport.ManifestFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,5 @@
-package io.blockferry.target;
+package io.blockferry.transport;
 
-import io.blockferry.transport.ManifestEntry;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -17,14 +16,14 @@ import java.util.function.Consumer;
  * length, CRC32C), in record order. It lets a restarted writer recompute the manifest digest,
  * and a scrub compare a replica with what was received.
  */
-final class ManifestFile {
+public final class ManifestFile {
 
-    static final int ENTRY_BYTES = 1 + 8 + 8 + 4;
+    public static final int ENTRY_BYTES = 1 + 8 + 8 + 4;
 
     private ManifestFile() {
     }
 
-    static void append(FileChannel channel, ManifestEntry entry) {
+    public static void append(FileChannel channel, ManifestEntry entry) {
         ByteBuffer buffer = ByteBuffer.allocate(ENTRY_BYTES);
         buffer.put(entry.zero() ? (byte) 'z' : (byte) 'w').putLong(entry.offset()).putLong(entry.length())
                 .putInt(entry.crc32c()).flip();
@@ -38,7 +37,7 @@ final class ManifestFile {
     }
 
     /** Reads the first {@code length} bytes of a manifest, entry by entry. */
-    static void read(Path file, long length, Consumer<ManifestEntry> consumer) {
+    public static void read(Path file, long length, Consumer<ManifestEntry> consumer) {
         try (InputStream raw = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
             for (long read = 0; read + ENTRY_BYTES <= length; read += ENTRY_BYTES) {
@@ -48,5 +47,23 @@ final class ManifestFile {
         } catch (IOException e) {
             throw new UncheckedIOException("reading manifest " + file + " failed", e);
         }
+    }
+
+    /** Reads entry {@code index} of a manifest open for reading. */
+    public static ManifestEntry entry(FileChannel channel, long index) {
+        ByteBuffer buffer = ByteBuffer.allocate(ENTRY_BYTES);
+        try {
+            long position = index * ENTRY_BYTES;
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, position + buffer.position()) < 0) {
+                    throw new IOException("manifest ends before entry " + index);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a manifest entry failed", e);
+        }
+        buffer.flip();
+        boolean zero = buffer.get() == 'z';
+        return new ManifestEntry(zero, buffer.getLong(), buffer.getLong(), buffer.getInt());
     }
 }

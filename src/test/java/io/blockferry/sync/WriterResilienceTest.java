@@ -15,6 +15,7 @@ import io.blockferry.testing.ChunkTopic;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
+import io.blockferry.testing.TopicWatch;
 import io.blockferry.transport.ChunkCodec;
 import io.blockferry.transport.ChunkRecord;
 import java.nio.file.Path;
@@ -148,7 +149,7 @@ class WriterResilienceTest {
 
     @Test
     @Order(4)
-    void should_reject_a_generation_with_a_corrupt_chunk_and_keep_the_target_intact() throws Exception {
+    void should_dead_letter_a_corrupt_chunk_keep_the_target_intact_and_resync() throws Exception {
         changeSomeBlocks();
         ChunkStream stream = source.planner().open(SyncRequest.incremental(image.volumeId(), "test"));
         List<byte[]> frames = new ArrayList<>(ChunkTopic.frames(stream));
@@ -162,26 +163,43 @@ class WriterResilienceTest {
                 break;
             }
         }
-        topic.publish(image.volumeId(), frames);
+        // hold the source's resync, so the intact recovery point can be seen before it is superseded
+        source.camelContext().getRouteController().stopRoute("resync");
+        NotifyBuilder resynced = new NotifyBuilder(source.camelContext()).fromRoute("ack-consume").whenDone(2).create();
+        try (TopicWatch deadLetters = new TopicWatch(source.bootstrapServers(), "blockferry.dead-letters");
+             TopicWatch events = TopicWatch.events(source.bootstrapServers())) {
+            topic.publish(image.volumeId(), frames);
 
-        SyncFailedException rejected = assertThrows(SyncFailedException.class, () -> report.awaitCommitted(ACK));
-        assertTrue(rejected.getMessage().contains("chunk-corrupt"), rejected.getMessage());
-        assertTrue(rejected.getMessage().contains("CRC32C"), rejected.getMessage());
-        assertEquals(lastCommitted.generation(), latestPoint().generation());
-        assertTargetMatches(lastCommitted);
-
-        GenerationReport resent = source.sync(SyncRequest.incremental(image.volumeId(), "test"));
-        resent.awaitCommitted(ACK);
-        assertTargetMatches(resent);
+            SyncFailedException rejected = assertThrows(SyncFailedException.class, () -> report.awaitCommitted(ACK));
+            assertTrue(rejected.getMessage().contains("chunk-corrupt"), rejected.getMessage());
+            assertTrue(rejected.getMessage().contains("CRC32C"), rejected.getMessage());
+            TopicWatch.Seen dead = deadLetters.await(s -> "CorruptChunkException".equals(s.headers().get("blockferry-error")),
+                    Duration.ofSeconds(30), "dead-lettered chunk");
+            assertEquals(image.volumeId(), dead.key());
+            assertTrue(ChunkCodec.decode(dead.value()) instanceof ChunkRecord.Data, "the original record, unchanged");
+            events.awaitEvent("resync-requested", image.volumeId(), "chunk-corrupt", Duration.ofSeconds(30));
+            assertEquals(lastCommitted.generation(), latestPoint().generation());
+            assertTargetMatches(lastCommitted);
+        } finally {
+            source.camelContext().getRouteController().startRoute("resync");
+        }
+        assertTrue(resynced.matches(120, TimeUnit.SECONDS), "the requested resync was acked");
+        String base = LocalCeph.snapshots("volumes", "it-writer").get(0);
+        assertEquals(LocalCeph.exportSha256("volumes", "it-writer", base),
+                Checksums.sha256(target.writer().repository().replica(image.volumeId())));
+        lastCommitted = null;
     }
 
     @Test
     @Order(5)
-    void should_keep_writing_after_a_record_that_is_not_a_chunk_record() throws Exception {
-        NotifyBuilder skipped = new NotifyBuilder(target.camelContext()).fromRoute("chunk-write").whenDone(1).create();
-        topic.publish(image.volumeId(), List.of("{\"not\":\"a chunk\"}".getBytes()));
-        assertTrue(skipped.matches(30, TimeUnit.SECONDS));
-
+    void should_dead_letter_a_record_that_is_not_a_chunk_record_and_keep_writing() throws Exception {
+        try (TopicWatch deadLetters = new TopicWatch(source.bootstrapServers(), "blockferry.dead-letters")) {
+            topic.publish(image.volumeId(), List.of("{\"not\":\"a chunk\"}".getBytes()));
+            TopicWatch.Seen dead = deadLetters.await(s -> "MalformedRecordException".equals(s.headers().get("blockferry-error")),
+                    Duration.ofSeconds(30), "dead-lettered foreign record");
+            assertEquals("{\"not\":\"a chunk\"}", new String(dead.value()));
+            assertTrue(dead.headers().get("blockferry-cause").contains("not a chunk record"));
+        }
         changeSomeBlocks();
         GenerationReport after = source.sync(SyncRequest.incremental(image.volumeId(), "test"));
         after.awaitCommitted(ACK);

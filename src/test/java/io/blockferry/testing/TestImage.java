@@ -50,6 +50,21 @@ public final class TestImage implements AutoCloseable {
         write(offset, new byte[length]);
     }
 
+    /** Takes a snapshot that is not Blockferry's, as Cinder or a user would. */
+    public void snapshot(String snapshot) {
+        Rbd rbd = admin.rbd(pool);
+        try {
+            RbdImage image = rbd.open(name);
+            try {
+                image.snapCreate(snapshot);
+            } finally {
+                rbd.close(image);
+            }
+        } catch (RbdException e) {
+            throw new IllegalStateException("snapshot " + volumeId() + "@" + snapshot + " failed", e);
+        }
+    }
+
     public void resize(long size) {
         Rbd rbd = admin.rbd(pool);
         try {

@@ -1,0 +1,20 @@
+package io.blockferry.events;
+
+import java.util.Map;
+
+/**
+ * Something an operator should know, published as JSON on the events topic and logged with the
+ * same facts. The schema is stable: {@code type} and {@code cause} are kebab-case names listed in
+ * the README, {@code counts} holds the numbers that explain it.
+ */
+public record Event(String type, String volumeId, String cause, String severity, String message,
+                    Map<String, Long> counts, long timeMillis) {
+
+    public static final String WARN = "WARN";
+    public static final String ERROR = "ERROR";
+
+    public static Event of(String type, String volumeId, String cause, String severity, String message,
+                           Map<String, Long> counts) {
+        return new Event(type, volumeId, cause, severity, message, Map.copyOf(counts), System.currentTimeMillis());
+    }
+}

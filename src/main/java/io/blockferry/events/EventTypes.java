@@ -1,0 +1,15 @@
+package io.blockferry.events;
+
+/** The event types Blockferry publishes; each is documented in the README. */
+public final class EventTypes {
+
+    public static final String SNAPSHOT_LIMIT = "snapshot-limit";
+    public static final String CHAIN_BREAK = "chain-break";
+    public static final String TARGET_CORRUPT = "target-corrupt";
+    public static final String RESYNC_REQUESTED = "resync-requested";
+    public static final String DEAD_LETTER = "dead-letter";
+    public static final String SYNC_FAILED = "sync-failed";
+
+    private EventTypes() {
+    }
+}

@@ -1,0 +1,59 @@
+package io.blockferry.source;
+
+import io.blockferry.events.ChainBreak;
+import io.blockferry.events.Event;
+import io.blockferry.events.EventSink;
+import io.blockferry.events.EventTypes;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a failed sync into the right event and recovery: the snapshot limit, a diff that failed
+ * verification (a chain break, answered with a full resync), or any other failure. The failed
+ * generation's snapshot is removed; the base is kept.
+ */
+public final class SyncFailures {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncFailures.class);
+
+    private final GenerationPlanner planner;
+    private final EventSink events;
+    private final ResyncTrigger resync;
+    private final boolean autoResync;
+
+    public SyncFailures(GenerationPlanner planner, EventSink events, ResyncTrigger resync, boolean autoResync) {
+        this.planner = planner;
+        this.events = events;
+        this.resync = resync;
+        this.autoResync = autoResync;
+    }
+
+    /** @param stream the generation being published, or null when the sync failed before it opened */
+    public void onFailure(SyncRequest request, ChunkStream stream, Exception failure) {
+        String volumeId = stream != null ? stream.volumeId() : request != null ? request.volumeId() : "unknown";
+        if (failure instanceof DiffInvalidException invalid) {
+            planner.abandon(stream, failure.getMessage(), ChainBreak.DIFF_INVALID);
+            events.publish(Event.of(EventTypes.CHAIN_BREAK, volumeId, ChainBreak.DIFF_INVALID, Event.ERROR,
+                    failure.getMessage() + (autoResync ? "; starting a full resync" : "; a full resync is needed"),
+                    Map.of("checked", invalid.checked())));
+            if (autoResync) {
+                resync.request(SyncRequest.full(volumeId, ChainBreak.DIFF_INVALID));
+            }
+            return;
+        }
+        if (stream != null) {
+            planner.abandon(stream, failure.getMessage(), null);
+        }
+        if (failure instanceof SnapshotLimitException limit) {
+            events.publish(Event.of(EventTypes.SNAPSHOT_LIMIT, volumeId, "snapshot-limit", Event.ERROR,
+                    failure.getMessage(), Map.of("count", limit.count(), "limit", limit.limit(),
+                            "foreign", limit.foreign())));
+        } else if (failure instanceof SyncInProgressException) {
+            LOG.warn("Sync of {} not started: {}", volumeId, failure.getMessage());
+        } else {
+            events.publish(Event.of(EventTypes.SYNC_FAILED, volumeId, failure.getClass().getSimpleName(), Event.ERROR,
+                    failure.getMessage(), Map.of()));
+        }
+    }
+}
