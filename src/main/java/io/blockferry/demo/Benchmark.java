@@ -55,7 +55,7 @@ public final class Benchmark {
             Result full = sync(runtime);
             long fullHeap = heap.peak();
 
-            changeTenPercent(rbd);
+            DemoImages.changeTenPercent(rbd, IMAGE, size, 64 << 10, 2);
             cli.run("snap", "create", POOL + "/" + IMAGE + "@base-2");
             double baseIncr = cli.timed("export-diff --from-snap base-1 " + POOL + "/" + IMAGE + "@base-2 - | "
                     + "rbd import-diff - " + POOL + "/" + COPY);
@@ -114,22 +114,6 @@ public final class Benchmark {
             rbd.close(image);
         }
         return written;
-    }
-
-    /** 64 KiB writes at random 64 KiB-aligned offsets until 10% of the image has been written. */
-    private void changeTenPercent(Rbd rbd) throws RbdException {
-        RbdImage image = rbd.open(IMAGE);
-        try {
-            Random random = new Random(2);
-            byte[] data = new byte[64 << 10];
-            long slots = size / data.length;
-            for (long done = 0; done < size / 10; done += data.length) {
-                random.nextBytes(data);
-                image.write(data, (long) (random.nextDouble() * slots) * data.length, data.length);
-            }
-        } finally {
-            rbd.close(image);
-        }
     }
 
     /** The stock rbd CLI as client.admin on the same cluster. */

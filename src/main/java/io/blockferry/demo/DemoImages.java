@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Random;
 import java.util.stream.Stream;
 
 /** Shared set-up of the demo and the benchmark: a private data directory and fresh RBD images. */
@@ -58,5 +59,24 @@ final class DemoImages {
             rbd.close(image);
         }
         rbd.remove(name);
+    }
+
+    /**
+     * Writes random blocks of {@code block} bytes at random block-aligned offsets until a tenth of
+     * the image has been written (some blocks may be written twice).
+     */
+    static void changeTenPercent(Rbd rbd, String name, long size, int block, long seed) throws RbdException {
+        RbdImage image = rbd.open(name);
+        try {
+            Random random = new Random(seed);
+            byte[] data = new byte[block];
+            long slots = size / block;
+            for (long written = 0; written < size / 10; written += block) {
+                random.nextBytes(data);
+                image.write(data, (long) (random.nextDouble() * slots) * block, block);
+            }
+        } finally {
+            rbd.close(image);
+        }
     }
 }

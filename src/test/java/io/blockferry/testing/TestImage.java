@@ -52,44 +52,32 @@ public final class TestImage implements AutoCloseable {
 
     /** Takes a snapshot that is not Blockferry's, as Cinder or a user would. */
     public void snapshot(String snapshot) {
-        Rbd rbd = admin.rbd(pool);
-        try {
-            RbdImage image = rbd.open(name);
-            try {
-                image.snapCreate(snapshot);
-            } finally {
-                rbd.close(image);
-            }
-        } catch (RbdException e) {
-            throw new IllegalStateException("snapshot " + volumeId() + "@" + snapshot + " failed", e);
-        }
+        withImage("snapshot " + snapshot, image -> image.snapCreate(snapshot));
     }
 
     public void resize(long size) {
-        Rbd rbd = admin.rbd(pool);
-        try {
-            RbdImage image = rbd.open(name);
-            try {
-                image.resize(size);
-            } finally {
-                rbd.close(image);
-            }
-        } catch (RbdException e) {
-            throw new IllegalStateException(e);
-        }
+        withImage("resize", image -> image.resize(size));
     }
 
     private void write(long offset, byte[] data) {
+        withImage("write", image -> image.write(data, offset, data.length));
+    }
+
+    private interface ImageAction {
+        void apply(RbdImage image) throws RbdException;
+    }
+
+    private void withImage(String what, ImageAction action) {
         Rbd rbd = admin.rbd(pool);
         try {
             RbdImage image = rbd.open(name);
             try {
-                image.write(data, offset, data.length);
+                action.apply(image);
             } finally {
                 rbd.close(image);
             }
         } catch (RbdException e) {
-            throw new IllegalStateException("write to " + volumeId() + " failed", e);
+            throw new IllegalStateException(what + " of " + volumeId() + " failed", e);
         }
     }
 
