@@ -7,6 +7,10 @@ import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SourceManifests;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.events.DeadLetters;
+import io.blockferry.ops.ApiAccess;
+import io.blockferry.ops.BlockferryMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import io.blockferry.events.EventSink;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.Scrubber;
@@ -64,6 +68,11 @@ public final class BlockferryRuntime implements AutoCloseable {
                     .overridesForCamel().forEach(main::addOverrideProperty);
             main.configure().withRoutesIncludePattern(roles.routesIncludePattern());
             main.bind("deadLetters", new DeadLetters(events));
+            main.bind("apiAccess", ApiAccess.of(settings.text("blockferry.api.token", ""),
+                    Path.of(settings.text("blockferry.data-dir"), "api-token")));
+            main.bind("metrics", new BlockferryMetrics(
+                    () -> main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class),
+                    source == null ? null : source.states));
             if (source != null) {
                 source.bind(main);
             }

@@ -3,6 +3,8 @@ package io.blockferry;
 import io.blockferry.config.ConfigurationException;
 import io.blockferry.config.Settings;
 import io.blockferry.events.EventSink;
+import io.blockferry.ops.ComponentHealthCheck;
+import io.blockferry.ops.SourceApi;
 import io.blockferry.source.DiffVerifier;
 import io.blockferry.source.ResyncRequests;
 import io.blockferry.source.ResyncTrigger;
@@ -37,6 +39,7 @@ final class SourceRole implements AutoCloseable {
     private final AckHandler acks;
     private final SyncFailures failures;
     private final ResyncRequests resyncRequests;
+    private final SourceApi api;
     final SourceManifests manifests;
     final GenerationPlanner planner;
     final VolumeStateStore states;
@@ -67,6 +70,7 @@ final class SourceRole implements AutoCloseable {
         this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events);
         this.failures = new SyncFailures(planner, events, resync, source.autoResync());
         this.resyncRequests = new ResyncRequests(states, resync);
+        this.api = new SourceApi(states, resync);
         this.staticVolumes = new StaticVolumes(settings.text("blockferry.source.volumes", ""));
     }
 
@@ -89,6 +93,9 @@ final class SourceRole implements AutoCloseable {
         main.bind("resyncRequests", resyncRequests);
         main.bind("staticVolumes", staticVolumes);
         main.bind("chunkMessages", new ChunkMessages());
+        main.bind("sourceApi", api);
+        main.bind("cephHealth", new ComponentHealthCheck("ceph", ceph::ping));
+        main.bind("sourceStateHealth", new ComponentHealthCheck("source-state-store", database::check));
     }
 
     @Override

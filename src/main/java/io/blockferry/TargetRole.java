@@ -6,6 +6,8 @@ import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.RecoveryPointCatalog;
 import io.blockferry.target.Scrubber;
 import io.blockferry.events.EventSink;
+import io.blockferry.ops.ComponentHealthCheck;
+import io.blockferry.ops.TargetApi;
 import io.blockferry.target.Repository;
 import io.blockferry.transport.KafkaOffsetCommitter;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ final class TargetRole implements AutoCloseable {
     private final Database database;
     final ChunkWriter writer;
     final Scrubber scrubber;
+    private final TargetApi api;
 
     TargetRole(Settings settings, EventSink events) {
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
@@ -25,11 +28,14 @@ final class TargetRole implements AutoCloseable {
         RecoveryPointCatalog catalog = new RecoveryPointCatalog(database);
         this.writer = new ChunkWriter(repository, catalog, settings.bytes("blockferry.target.checkpoint-bytes"), events);
         this.scrubber = new Scrubber(repository, catalog, writer, events);
+        this.api = new TargetApi(catalog);
     }
 
     void bind(Main main) {
         main.bind("chunkWriter", writer);
         main.bind("scrubber", scrubber);
+        main.bind("targetApi", api);
+        main.bind("targetStateHealth", new ComponentHealthCheck("target-state-store", database::check));
         main.bind("offsetCommitter", new KafkaOffsetCommitter());
     }
 

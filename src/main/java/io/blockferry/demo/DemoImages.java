@@ -27,7 +27,9 @@ final class DemoImages {
                 .with("blockferry.roles", "source,target")
                 .with("blockferry.kafka.embedded.port", "0")
                 .with("blockferry.kafka.embedded.controller-port", "0")
-                .with("blockferry.source.volumes", "");
+                .with("blockferry.source.volumes", "")
+                .with("camel.server.enabled", "false")
+                .with("camel.management.enabled", "false");
     }
 
     static void wipe(Path dir) throws IOException {

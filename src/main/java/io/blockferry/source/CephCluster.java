@@ -149,6 +149,16 @@ public final class CephCluster implements AutoCloseable {
         return CephErrors.failure("cannot open RBD image " + what + ": " + CephErrors.describe(errno), errno, e);
     }
 
+    /** Asks the monitors for the pool list: proves the cluster answers and the credentials hold. */
+    public void ping() {
+        try {
+            rados.poolList();
+        } catch (RadosException e) {
+            throw CephErrors.failure("Ceph did not answer: " + CephErrors.describe(e.getReturnValue()),
+                    e.getReturnValue(), e);
+        }
+    }
+
     public CephSettings settings() {
         return settings;
     }

@@ -6,10 +6,10 @@ package io.blockferry.source;
  */
 public record VolumeState(String volumeId, String imageId, String baseSnapshot, long baseGeneration, long baseSize,
                           long lastGeneration, String pendingSnapshot, long pendingGeneration, long pendingSize,
-                          long pendingSinceMillis, String fullResyncCause, String lastError) {
+                          long pendingSinceMillis, String fullResyncCause, String lastError, long baseAckedAtMillis) {
 
     public static VolumeState fresh(String volumeId) {
-        return new VolumeState(volumeId, null, null, 0, 0, 0, null, 0, 0, 0, null, null);
+        return new VolumeState(volumeId, null, null, 0, 0, 0, null, 0, 0, 0, null, null, 0);
     }
 
     public boolean hasBase() {

@@ -23,7 +23,8 @@ public final class VolumeStateStore {
               pending_since BIGINT NOT NULL DEFAULT 0,
               full_resync_cause VARCHAR(64),
               last_error VARCHAR(4000),
-              updated_at BIGINT NOT NULL DEFAULT 0)""");
+              updated_at BIGINT NOT NULL DEFAULT 0)""",
+            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS base_acked_at BIGINT NOT NULL DEFAULT 0");
 
     private final Database db;
 
@@ -58,8 +59,8 @@ public final class VolumeStateStore {
     public void promotePending(String volumeId) {
         db.update("UPDATE volume_state SET base_snapshot = pending_snapshot, base_generation = pending_generation, "
                 + "base_size = pending_size, pending_snapshot = NULL, pending_generation = 0, pending_size = 0, "
-                + "pending_since = 0, full_resync_cause = NULL, last_error = NULL, updated_at = ? "
-                + "WHERE volume_id = ?", now(), volumeId);
+                + "pending_since = 0, full_resync_cause = NULL, last_error = NULL, base_acked_at = ?, updated_at = ? "
+                + "WHERE volume_id = ?", now(), now(), volumeId);
     }
 
     /** The pending generation will never be acked; remember why, and whether the next sync must be full. */
@@ -79,7 +80,8 @@ public final class VolumeStateStore {
         return new VolumeState(rs.getString("volume_id"), rs.getString("image_id"), rs.getString("base_snapshot"),
                 rs.getLong("base_generation"), rs.getLong("base_size"), rs.getLong("last_generation"),
                 rs.getString("pending_snapshot"), rs.getLong("pending_generation"), rs.getLong("pending_size"),
-                rs.getLong("pending_since"), rs.getString("full_resync_cause"), rs.getString("last_error"));
+                rs.getLong("pending_since"), rs.getString("full_resync_cause"), rs.getString("last_error"),
+                rs.getLong("base_acked_at"));
     }
 
     private static long now() {

@@ -74,9 +74,9 @@ public final class Database implements AutoCloseable {
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
-    /** True when the store answers a trivial query: for health checks. */
-    public boolean isHealthy() {
-        return !query("SELECT 1", rs -> rs.getInt(1)).isEmpty();
+    /** Throws, naming the file, unless the store answers a trivial query: for health checks. */
+    public void check() {
+        query("SELECT 1", rs -> rs.getInt(1));
     }
 
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {

@@ -23,6 +23,8 @@ public final class TestRuntimes {
         overrides.put("blockferry.kafka.embedded.controller-port", "0");
         overrides.put("blockferry.kafka.partitions", "2");
         overrides.put("blockferry.source.volumes", "");
+        overrides.put("camel.server.enabled", "false");
+        overrides.put("camel.management.enabled", "false");
         overrides.putAll(more);
         return Settings.load(Path.of("config/application.properties"), overrides);
     }

@@ -1,0 +1,64 @@
+package io.blockferry.ops;
+
+import io.blockferry.events.Event;
+import io.blockferry.source.GenerationReport;
+import io.blockferry.source.VolumeState;
+import io.blockferry.source.VolumeStateStore;
+import io.blockferry.transport.GenerationAck;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Blockferry's own Prometheus series, fed from the routes: bytes and chunks sent and written,
+ * generations by outcome, events by type, and the recovery-point age (RPO) of each volume.
+ */
+public final class BlockferryMetrics {
+
+    private final Supplier<MeterRegistry> registry;
+    private final VolumeStateStore states;
+    private final Set<String> rpoGauges = ConcurrentHashMap.newKeySet();
+
+    /** @param states the source's volume state, for RPO gauges; null in a target-only process */
+    public BlockferryMetrics(Supplier<MeterRegistry> registry, VolumeStateStore states) {
+        this.registry = registry;
+        this.states = states;
+    }
+
+    public void published(GenerationReport report) {
+        MeterRegistry r = registry.get();
+        String mode = report.mode().name().toLowerCase();
+        r.counter("blockferry_sent_bytes", "mode", mode).increment(report.dataBytes());
+        r.counter("blockferry_sent_chunks", "mode", mode, "kind", "data").increment(report.dataChunks());
+        r.counter("blockferry_sent_chunks", "mode", mode, "kind", "zero").increment(report.zeroChunks());
+        watchRpo(report.volumeId());
+    }
+
+    /** A generation's outcome as the target answered it (counted where the ack is seen). */
+    public void answered(GenerationAck ack, String side) {
+        MeterRegistry r = registry.get();
+        r.counter("blockferry_generations", "outcome", ack.status().name().toLowerCase(), "side", side).increment();
+        if (ack.committed() && side.equals("target")) {
+            r.counter("blockferry_written_bytes").increment(ack.dataBytes());
+        }
+    }
+
+    public void event(Event event) {
+        registry.get().counter("blockferry_events", "type", event.type()).increment();
+    }
+
+    private void watchRpo(String volumeId) {
+        if (states != null && rpoGauges.add(volumeId)) {
+            Gauge.builder("blockferry_rpo_seconds", () -> rpoSeconds(volumeId)).tag("volume", volumeId)
+                    .description("Age of the newest recovery point the target acknowledged")
+                    .register(registry.get());
+        }
+    }
+
+    private double rpoSeconds(String volumeId) {
+        return states.find(volumeId).map(VolumeState::baseAckedAtMillis).filter(t -> t > 0)
+                .map(t -> (System.currentTimeMillis() - t) / 1000.0).orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,56 @@
+package io.blockferry.ops;
+
+import io.blockferry.source.ResyncTrigger;
+import io.blockferry.source.SyncRequest;
+import io.blockferry.source.VolumeRef;
+import io.blockferry.source.VolumeState;
+import io.blockferry.source.VolumeStateStore;
+import java.util.List;
+import java.util.Map;
+
+/** The source's part of the REST API: volumes and their state, and syncs on request. */
+public final class SourceApi {
+
+    private final VolumeStateStore states;
+    private final ResyncTrigger trigger;
+
+    public SourceApi(VolumeStateStore states, ResyncTrigger trigger) {
+        this.states = states;
+        this.trigger = trigger;
+    }
+
+    public List<VolumeView> volumes() {
+        return states.all().stream().map(SourceApi::view).toList();
+    }
+
+    public VolumeView volume(String pool, String image) {
+        String id = volumeId(pool, image);
+        return states.find(id).map(SourceApi::view)
+                .orElseThrow(() -> new ApiException(404, "volume " + id + " has never been synced by this source"));
+    }
+
+    /** Queues a sync; it runs in the background (watch its events and /api/volumes). */
+    public Map<String, String> sync(String pool, String image, String mode) {
+        String id = volumeId(pool, image);
+        String chosen = mode == null || mode.isBlank() ? "incremental" : mode;
+        if (!chosen.equals("incremental") && !chosen.equals("full")) {
+            throw new ApiException(400, "mode '" + mode + "' is not known: use full or incremental");
+        }
+        trigger.request(new SyncRequest(id, chosen.equals("full"), "api"));
+        return Map.of("volumeId", id, "mode", chosen, "status", "queued");
+    }
+
+    private static String volumeId(String pool, String image) {
+        try {
+            return VolumeRef.parse(pool + "/" + image).toString();
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, e.getMessage());
+        }
+    }
+
+    private static VolumeView view(VolumeState s) {
+        Long rpo = s.baseAckedAtMillis() > 0 ? (System.currentTimeMillis() - s.baseAckedAtMillis()) / 1000 : null;
+        return new VolumeView(s.volumeId(), s.baseSnapshot(), s.baseGeneration(),
+                s.hasPending() ? s.pendingGeneration() : null, rpo, s.fullResyncCause(), s.lastError());
+    }
+}

@@ -1,0 +1,173 @@
+package io.blockferry.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blockferry.BlockferryRuntime;
+import io.blockferry.source.GenerationReport;
+import io.blockferry.source.SyncRequest;
+import io.blockferry.testing.TestImage;
+import io.blockferry.testing.TestRuntimes;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The REST API, health and metrics of a running Blockferry, over real HTTP. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OperatorSurfaceTest {
+
+    private static final String TOKEN = "test-token-7d1c";
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private BlockferryRuntime runtime;
+    private TestImage image;
+    private String api;
+    private String observe;
+
+    @BeforeAll
+    void start(@TempDir Path data) throws IOException {
+        int apiPort = freePort();
+        int managementPort = freePort();
+        runtime = TestRuntimes.start(data, Map.of("camel.server.enabled", "true",
+                "camel.server.port", Integer.toString(apiPort), "camel.management.enabled", "true",
+                "camel.management.port", Integer.toString(managementPort), "blockferry.api.token", TOKEN));
+        api = "http://127.0.0.1:" + apiPort + "/api";
+        observe = "http://127.0.0.1:" + managementPort + "/observe";
+        image = new TestImage("volumes", "it-api", 8L << 20, 51);
+        image.writeRandom(0, 3 << 20);
+        GenerationReport report = runtime.sync(SyncRequest.incremental(image.volumeId(), "test"));
+        report.awaitCommitted(Duration.ofMinutes(2));
+    }
+
+    @AfterAll
+    void stop() {
+        image.close();
+        runtime.close();
+    }
+
+    @Test
+    void should_refuse_requests_without_the_token() throws Exception {
+        HttpResponse<String> none = get(api + "/volumes", null);
+        HttpResponse<String> wrong = get(api + "/volumes", "not-the-token");
+        HttpResponse<String> write = send(HttpRequest.newBuilder(URI.create(api + "/volumes/volumes/it-api/sync"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+
+        assertEquals(401, none.statusCode());
+        assertEquals(401, wrong.statusCode());
+        assertEquals(401, write.statusCode());
+        assertTrue(json.readTree(none.body()).path("error").asText().contains("Bearer"), none.body());
+    }
+
+    @Test
+    void should_list_volumes_with_their_base_and_rpo() throws Exception {
+        HttpResponse<String> response = get(api + "/volumes", TOKEN);
+        assertEquals(200, response.statusCode());
+        JsonNode volume = find(json.readTree(response.body()), "volumeId", image.volumeId());
+        assertTrue(volume.path("baseSnapshot").asText().startsWith("blockferry-g"), volume.toString());
+        assertTrue(volume.path("rpoSeconds").asLong(-1) >= 0, volume.toString());
+
+        assertEquals(200, get(api + "/volumes/volumes/it-api", TOKEN).statusCode());
+        HttpResponse<String> unknown = get(api + "/volumes/volumes/never-synced", TOKEN);
+        assertEquals(404, unknown.statusCode());
+        assertTrue(json.readTree(unknown.body()).path("error").asText().contains("never been synced"));
+    }
+
+    @Test
+    void should_answer_400_to_a_bad_sync_request_and_run_a_good_one() throws Exception {
+        HttpResponse<String> bad = post(api + "/volumes/volumes/it-api/sync?mode=sideways");
+        assertEquals(400, bad.statusCode());
+        assertTrue(json.readTree(bad.body()).path("error").asText().contains("use full or incremental"));
+
+        NotifyBuilder acked = new NotifyBuilder(runtime.camelContext()).fromRoute("ack-consume").whenDone(1).create();
+        HttpResponse<String> queued = post(api + "/volumes/volumes/it-api/sync?mode=full");
+        assertEquals(202, queued.statusCode());
+        assertEquals("queued", json.readTree(queued.body()).path("status").asText());
+        assertTrue(acked.matches(60, TimeUnit.SECONDS), "the requested sync was acked");
+
+        HttpResponse<String> points = get(api + "/volumes/volumes/it-api/points", TOKEN);
+        assertEquals(200, points.statusCode());
+        JsonNode list = json.readTree(points.body());
+        assertTrue(list.size() >= 2, points.body());
+        assertEquals("FULL", list.get(list.size() - 1).path("mode").asText());
+        assertEquals(404, get(api + "/volumes/volumes/nothing/points", TOKEN).statusCode());
+    }
+
+    @Test
+    void should_report_health_of_ceph_kafka_and_the_state_stores() throws Exception {
+        HttpResponse<String> response = get(observe + "/health?exposureLevel=full", null);
+        assertEquals(200, response.statusCode(), response.body());
+        String body = response.body();
+        for (String check : new String[] {"ceph", "source-state-store", "target-state-store"}) {
+            assertTrue(body.contains("\"" + check + "\""), check + " in " + body);
+        }
+        assertTrue(body.contains("\"status\": \"UP\"") || body.contains("\"status\":\"UP\""), body);
+    }
+
+    @Test
+    void should_expose_blockferry_metrics_for_prometheus() throws Exception {
+        String body = get(observe + "/metrics", null).body();
+        assertTrue(body.contains("blockferry_sent_bytes_total{mode=\"full\"}"), body);
+        assertTrue(body.contains("blockferry_generations_total{outcome=\"committed\",side=\"source\"}"), body);
+        assertTrue(body.contains("blockferry_written_bytes_total"), body);
+        assertTrue(body.contains("blockferry_rpo_seconds{volume=\"volumes/it-api\"}"), body);
+    }
+
+    @Test
+    void should_serve_jolokia_for_hawtio_but_deny_the_jvms_diagnostic_commands() throws Exception {
+        HttpResponse<String> routes = get(observe + "/jolokia/search/org.apache.camel:type=routes,*", null);
+        assertEquals(200, routes.statusCode());
+        assertTrue(routes.body().contains("volume-sync"), routes.body());
+
+        HttpResponse<String> denied = get(observe
+                + "/jolokia/exec/com.sun.management:type=DiagnosticCommand/vmSystemProperties", null);
+        JsonNode answer = json.readTree(denied.body());
+        assertTrue(denied.statusCode() == 403 || answer.path("status").asInt() == 403, denied.body());
+    }
+
+    private HttpResponse<String> get(String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
+    private HttpResponse<String> post(String url) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode find(JsonNode array, String field, String value) {
+        for (JsonNode node : array) {
+            if (value.equals(node.path(field).asText())) {
+                return node;
+            }
+        }
+        throw new AssertionError("no " + field + "=" + value + " in " + array);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
