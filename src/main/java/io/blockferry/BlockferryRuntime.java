@@ -66,7 +66,8 @@ public final class BlockferryRuntime implements AutoCloseable {
             settings.with("blockferry.kafka.bootstrap-servers", kafka.bootstrapServers())
                     .with("blockferry.kafka.max-message-bytes", Integer.toString(maxMessageBytes))
                     .overridesForCamel().forEach(main::addOverrideProperty);
-            main.configure().withRoutesIncludePattern(roles.routesIncludePattern());
+            boolean api = Boolean.parseBoolean(settings.text("camel.server.enabled", "false"));
+            main.configure().withRoutesIncludePattern(roles.routesIncludePattern(api));
             main.bind("deadLetters", new DeadLetters(events));
             main.bind("apiAccess", ApiAccess.of(settings.text("blockferry.api.token", ""),
                     Path.of(settings.text("blockferry.data-dir"), "api-token")));

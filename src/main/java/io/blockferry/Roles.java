@@ -19,13 +19,18 @@ record Roles(boolean source, boolean target) {
         return new Roles(source, target);
     }
 
-    String routesIncludePattern() {
+    /** The route files of these roles; the REST API's only when the HTTP server runs. */
+    String routesIncludePattern(boolean api) {
         StringBuilder pattern = new StringBuilder("classpath:routes/common/*.camel.yaml");
-        if (source) {
-            pattern.append(",classpath:routes/source/*.camel.yaml");
+        if (api) {
+            pattern.append(",classpath:routes/api/common-*.camel.yaml");
         }
-        if (target) {
-            pattern.append(",classpath:routes/target/*.camel.yaml");
+        for (String role : source ? (target ? new String[] {"source", "target"} : new String[] {"source"})
+                : new String[] {"target"}) {
+            pattern.append(",classpath:routes/").append(role).append("/*.camel.yaml");
+            if (api) {
+                pattern.append(",classpath:routes/api/").append(role).append("-*.camel.yaml");
+            }
         }
         return pattern.toString();
     }
