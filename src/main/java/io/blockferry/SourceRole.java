@@ -5,7 +5,10 @@ import io.blockferry.config.Settings;
 import io.blockferry.events.EventSink;
 import io.blockferry.ops.ComponentHealthCheck;
 import io.blockferry.ops.SourceApi;
+import io.blockferry.ops.ProgressLog;
 import io.blockferry.source.DiffVerifier;
+import io.blockferry.source.SyncProgress;
+import io.blockferry.source.Throttle;
 import io.blockferry.source.ResyncRequests;
 import io.blockferry.source.ResyncTrigger;
 import io.blockferry.source.SourceManifests;
@@ -41,6 +44,7 @@ final class SourceRole implements AutoCloseable {
     private final ResyncRequests resyncRequests;
     private final SourceApi api;
     final SourceManifests manifests;
+    final SyncProgress progress = new SyncProgress();
     final GenerationPlanner planner;
     final VolumeStateStore states;
 
@@ -66,11 +70,14 @@ final class SourceRole implements AutoCloseable {
         this.manifests = new SourceManifests(Path.of(settings.text("blockferry.data-dir"), "state", "manifests"));
         DiffVerifier verifier = new DiffVerifier(Double.parseDouble(settings.text("blockferry.source.verify-sample-rate")),
                 settings.integer("blockferry.source.verify-sample-minimum"), new SecureRandom());
-        this.planner = new GenerationPlanner(ceph, states, source, manifests, verifier, waiters, events, readers);
+        Throttle throttle = new Throttle(settings.bytes("blockferry.source.bandwidth-limit"),
+                settings.integer("blockferry.source.release-cpu-time"));
+        this.planner = new GenerationPlanner(ceph, states, source, manifests, verifier, waiters, events, readers,
+                throttle, progress);
         this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events);
         this.failures = new SyncFailures(planner, events, resync, source.autoResync());
         this.resyncRequests = new ResyncRequests(states, resync);
-        this.api = new SourceApi(states, resync);
+        this.api = new SourceApi(states, resync, progress);
         this.staticVolumes = new StaticVolumes(settings.text("blockferry.source.volumes", ""));
     }
 
@@ -94,6 +101,8 @@ final class SourceRole implements AutoCloseable {
         main.bind("staticVolumes", staticVolumes);
         main.bind("chunkMessages", new ChunkMessages());
         main.bind("sourceApi", api);
+        main.bind("syncProgress", progress);
+        main.bind("progressLog", new ProgressLog(progress));
         main.bind("cephHealth", new ComponentHealthCheck("ceph", ceph::ping));
         main.bind("sourceStateHealth", new ComponentHealthCheck("source-state-store", database::check));
     }

@@ -37,6 +37,16 @@ public final class RbdDiffExtents implements Iterator<Extent> {
         this.description = description;
     }
 
+    /** The total length of the changed extents, from a first pass over the diff that reads no data. */
+    public static long totalBytes(RbdImage image, String fromSnapshot, long imageSize, String description) {
+        RbdDiffExtents extents = new RbdDiffExtents(image, fromSnapshot, imageSize, description);
+        long total = 0;
+        while (extents.hasNext()) {
+            total += extents.next().length();
+        }
+        return total;
+    }
+
     @Override
     public boolean hasNext() {
         while (buffered.isEmpty() && nextWindow < imageSize) {

@@ -1,6 +1,7 @@
 package io.blockferry.ops;
 
 import io.blockferry.source.ResyncTrigger;
+import io.blockferry.source.SyncProgress;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.source.VolumeRef;
 import io.blockferry.source.VolumeState;
@@ -13,10 +14,17 @@ public final class SourceApi {
 
     private final VolumeStateStore states;
     private final ResyncTrigger trigger;
+    private final SyncProgress progress;
 
-    public SourceApi(VolumeStateStore states, ResyncTrigger trigger) {
+    public SourceApi(VolumeStateStore states, ResyncTrigger trigger, SyncProgress progress) {
         this.states = states;
         this.trigger = trigger;
+        this.progress = progress;
+    }
+
+    /** The syncs running now, with bytes done and total, rate and ETA. */
+    public List<SyncProgress.Snapshot> tasks() {
+        return progress.running();
     }
 
     public List<VolumeView> volumes() {

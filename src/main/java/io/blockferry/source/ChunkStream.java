@@ -43,6 +43,8 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
     private final GenerationStats stats = new GenerationStats();
     private final FileChannel manifest;
     private final Runnable beforeEnd;
+    private final Throttle throttle;
+    private final SyncProgress.Tracker progress;
 
     /**
      * @param manifest receives each DATA and ZERO record's manifest entry
@@ -50,7 +52,8 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
      *                  stream without END
      */
     public ChunkStream(ChunkRecord.Begin begin, Iterator<Extent> pieces, BlockReader reader, Executor readers,
-                       int readAhead, FileChannel manifest, Runnable beforeEnd) {
+                       int readAhead, FileChannel manifest, Runnable beforeEnd, Throttle throttle,
+                       SyncProgress.Tracker progress) {
         this.begin = begin;
         this.pieces = pieces;
         this.reader = reader;
@@ -59,6 +62,8 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
         this.zeros = new byte[begin.chunkSize()];
         this.manifest = manifest;
         this.beforeEnd = beforeEnd;
+        this.throttle = throttle;
+        this.progress = progress;
     }
 
     public ChunkRecord.Begin begin() {
@@ -132,6 +137,7 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
         ManifestEntry entry = ManifestEntry.of(record);
         digest.add(entry);
         ManifestFile.append(manifest, entry);
+        progress.add(entry.length());
         stats.count(record);
         return record;
     }
@@ -155,7 +161,9 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
             return new ChunkRecord.Zero(begin.volumeId(), begin.generation(), seq, piece.offset(), piece.length());
         }
         byte[] payload = new byte[(int) piece.length()];
+        throttle.acquire(payload.length);
         reader.read(piece.offset(), payload);
+        throttle.afterRead(payload.length);
         if (Arrays.mismatch(payload, 0, payload.length, zeros, 0, payload.length) == -1) {
             return new ChunkRecord.Zero(begin.volumeId(), begin.generation(), seq, piece.offset(), piece.length());
         }

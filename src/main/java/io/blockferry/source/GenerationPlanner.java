@@ -34,9 +34,12 @@ public final class GenerationPlanner {
     private final SyncWaiters waiters;
     private final EventSink events;
     private final Executor readers;
+    private final Throttle throttle;
+    private final SyncProgress progress;
 
     public GenerationPlanner(CephCluster ceph, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
-                             DiffVerifier verifier, SyncWaiters waiters, EventSink events, Executor readers) {
+                             DiffVerifier verifier, SyncWaiters waiters, EventSink events, Executor readers,
+                             Throttle throttle, SyncProgress progress) {
         this.ceph = ceph;
         this.store = store;
         this.settings = settings;
@@ -48,6 +51,8 @@ public final class GenerationPlanner {
         this.waiters = waiters;
         this.events = events;
         this.readers = readers;
+        this.throttle = throttle;
+        this.progress = progress;
     }
 
     public ChunkStream open(SyncRequest request) {
@@ -78,13 +83,17 @@ public final class GenerationPlanner {
             LOG.info("Volume {} generation {}: {} sync ({}) of {} bytes from {} to snapshot {}", volumeId, generation,
                     plan.mode().name().toLowerCase(), plan.cause(), size,
                     plan.baseSnapshot() == null ? "nothing" : plan.baseSnapshot(), snapshot);
-            var extents = new RbdDiffExtents(reader.image(), plan.baseSnapshot(), size, ref + "@" + snapshot);
+            String what = ref + "@" + snapshot;
+            var extents = new RbdDiffExtents(reader.image(), plan.baseSnapshot(), size, what);
+            SyncProgress.Tracker tracker = progress.start(volumeId, generation, plan.mode().name().toLowerCase(),
+                    RbdDiffExtents.totalBytes(reader.image(), plan.baseSnapshot(), size, what));
             Runnable verify = plan.mode() == SyncMode.INCREMENTAL
                     ? () -> verifier.verify(volumeId, manifests.chain(volumeId, generation), reader)
                     : () -> { };
             return new ChunkStream(begin, new ChunkGrid(extents, settings.chunkSize()), reader, readers,
-                    settings.readAhead(), manifests.create(volumeId, generation), verify);
+                    settings.readAhead(), manifests.create(volumeId, generation), verify, throttle, tracker);
         } catch (RuntimeException e) {
+            progress.finish(volumeId);
             reader.close();
             cleaner.removeIfPresent(ref, snapshot);
             store.dropPending(volumeId, e.getMessage(), null);
@@ -95,6 +104,7 @@ public final class GenerationPlanner {
     /** Called once every record the stream produced has been accepted by Kafka. */
     public GenerationReport published(ChunkStream stream) {
         stream.close();
+        progress.finish(stream.volumeId());
         if (!stream.complete()) {
             throw stream.failure() != null ? stream.failure()
                     : new SyncFailedException("the record stream of " + stream.volumeId() + " stopped early");
@@ -112,6 +122,7 @@ public final class GenerationPlanner {
     /** Undoes a generation that will not be committed: its snapshot and manifest go, the base stays. */
     public void abandon(ChunkStream stream, String reason, String fullResyncCause) {
         stream.close();
+        progress.finish(stream.volumeId());
         ChunkRecord.Begin b = stream.begin();
         cleaner.removeIfPresent(VolumeRef.parse(b.volumeId()), b.snapshot());
         manifests.discard(b.volumeId(), b.generation());
