@@ -1,0 +1,88 @@
+package io.blockferry.inventory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Maps every server's disks to the RBD images that hold them:
+ * a Cinder volume to {@code <pool of its type>/volume-<id>}, an image-booted root disk to
+ * {@code <CEPH_GLANCE_VMS pool>/<server-uuid>_disk} (the names Cinder's and Nova's RBD drivers use).
+ */
+public final class DiskMapper {
+
+    /** Device names in the guest's order: vdb before vdc, vdz before vdaa. */
+    static final Comparator<String> DEVICE_ORDER = Comparator.nullsLast(
+            Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()));
+
+    private final CephPoolMap pools;
+    private final SkipRules rules;
+
+    public DiskMapper(CephPoolMap pools, SkipRules rules) {
+        this.pools = pools;
+        this.rules = rules;
+    }
+
+    public DiskMapping map(Inventory inventory) {
+        Map<String, List<MappedDisk>> disks = new LinkedHashMap<>();
+        List<Skipped> skipped = new ArrayList<>();
+        for (Server server : inventory.servers()) {
+            Optional<Skipped> serverSkip = rules.server(server);
+            if (serverSkip.isPresent()) {
+                skipped.add(serverSkip.get());
+                continue;
+            }
+            disks.put(server.id(), disksOf(server, inventory, skipped));
+        }
+        return new DiskMapping(disks, skipped);
+    }
+
+    private List<MappedDisk> disksOf(Server server, Inventory inventory, List<Skipped> skipped) {
+        List<MappedDisk> disks = new ArrayList<>();
+        if (server.bootSource().kind() == BootSource.Kind.IMAGE) {
+            disks.add(ephemeralRoot(server, inventory));
+        }
+        for (ServerVolume attached : server.volumes()) {
+            mapVolume(server, attached, inventory, skipped).ifPresent(disks::add);
+        }
+        disks.sort(Comparator.comparing((MappedDisk d) -> !d.bootable()).thenComparing(MappedDisk::device, DEVICE_ORDER));
+        return disks;
+    }
+
+    private MappedDisk ephemeralRoot(Server server, Inventory inventory) {
+        long sizeGb = inventory.flavor(server.flavorId()).map(Flavor::diskGb).orElse(0);
+        String device = server.rootDevice() == null ? InventoryJson.DEFAULT_ROOT_DEVICE : server.rootDevice();
+        return new MappedDisk(server.id(), device, null, pools.ephemeralPool(), server.id() + "_disk", sizeGb, true);
+    }
+
+    private Optional<MappedDisk> mapVolume(Server server, ServerVolume attached, Inventory inventory,
+                                           List<Skipped> skipped) {
+        Optional<Volume> found = inventory.volume(attached.volumeId());
+        if (found.isEmpty()) {
+            skipped.add(new Skipped(server.id(), attached.volumeId(), SkipReason.VOLUME_NOT_VISIBLE, "volume "
+                    + attached.volumeId() + " of server " + server.name() + " is attached but Cinder did not list it:"
+                    + " poll with all projects (admin) to see it"));
+            return Optional.empty();
+        }
+        Volume volume = found.get();
+        Optional<Skipped> volumeSkip = rules.volume(server.id(), volume);
+        if (volumeSkip.isPresent()) {
+            skipped.add(volumeSkip.get());
+            return Optional.empty();
+        }
+        Optional<String> pool = pools.volumePool(volume.type());
+        if (pool.isEmpty()) {
+            String type = volume.type() == null || volume.type().isEmpty() ? CephPoolMap.DEFAULT_VOLUME_TYPE : volume.type();
+            skipped.add(new Skipped(server.id(), volume.id(), SkipReason.VOLUME_TYPE_UNMAPPED, "volume " + volume.id()
+                    + " of server " + server.name() + " has volume type '" + type + "', which is not in the volume-type"
+                    + " to Ceph pool map: add the type's pool to the map if it is on Ceph; it is not synced"));
+            return Optional.empty();
+        }
+        boolean boot = server.bootSource().kind() == BootSource.Kind.VOLUME && volume.id().equals(server.bootSource().id());
+        return Optional.of(new MappedDisk(server.id(), attached.device(), volume.id(), pool.get(),
+                "volume-" + volume.id(), volume.sizeGb(), boot));
+    }
+}
