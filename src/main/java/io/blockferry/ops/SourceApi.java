@@ -3,7 +3,6 @@ package io.blockferry.ops;
 import io.blockferry.source.ResyncTrigger;
 import io.blockferry.source.SyncProgress;
 import io.blockferry.source.SyncRequest;
-import io.blockferry.source.VolumeRef;
 import io.blockferry.source.VolumeState;
 import io.blockferry.source.VolumeStateStore;
 import java.util.List;
@@ -32,28 +31,20 @@ public final class SourceApi {
     }
 
     public VolumeView volume(String pool, String image) {
-        String id = volumeId(pool, image);
+        String id = ApiException.volumeId(pool, image);
         return states.find(id).map(SourceApi::view)
                 .orElseThrow(() -> new ApiException(404, "volume " + id + " has never been synced by this source"));
     }
 
     /** Queues a sync; it runs in the background (watch its events and /api/volumes). */
     public Map<String, String> sync(String pool, String image, String mode) {
-        String id = volumeId(pool, image);
+        String id = ApiException.volumeId(pool, image);
         String chosen = mode == null || mode.isBlank() ? "incremental" : mode;
         if (!chosen.equals("incremental") && !chosen.equals("full")) {
             throw new ApiException(400, "mode '" + mode + "' is not known: use full or incremental");
         }
         trigger.request(new SyncRequest(id, chosen.equals("full"), "api"));
         return Map.of("volumeId", id, "mode", chosen, "status", "queued");
-    }
-
-    private static String volumeId(String pool, String image) {
-        try {
-            return VolumeRef.parse(pool + "/" + image).toString();
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, e.getMessage());
-        }
     }
 
     private static VolumeView view(VolumeState s) {

@@ -1,6 +1,5 @@
 package io.blockferry.ops;
 
-import io.blockferry.source.VolumeRef;
 import io.blockferry.target.RecoveryPoint;
 import io.blockferry.target.RecoveryPointCatalog;
 import java.util.List;
@@ -15,12 +14,7 @@ public final class TargetApi {
     }
 
     public List<RecoveryPoint> points(String pool, String image) {
-        String id;
-        try {
-            id = VolumeRef.parse(pool + "/" + image).toString();
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, e.getMessage());
-        }
+        String id = ApiException.volumeId(pool, image);
         List<RecoveryPoint> points = catalog.points(id);
         if (points.isEmpty()) {
             throw new ApiException(404, "the target has no recovery point of " + id);

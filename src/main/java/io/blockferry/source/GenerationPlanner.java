@@ -10,6 +10,7 @@ import io.blockferry.transport.ChunkRecord;
 import io.blockferry.transport.SyncMode;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ public final class GenerationPlanner {
     private final Executor readers;
     private final Throttle throttle;
     private final SyncProgress progress;
+    private final Map<String, Object> volumeLocks = new ConcurrentHashMap<>();
 
     public GenerationPlanner(CephCluster ceph, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
                              DiffVerifier verifier, SyncWaiters waiters, EventSink events, Executor readers,
@@ -55,7 +57,17 @@ public final class GenerationPlanner {
         this.progress = progress;
     }
 
+    /**
+     * Opens the next generation of the request's volume. Opening is serialised per volume, so two
+     * triggers at once (timer, API, resync) cannot both pass the in-flight check.
+     */
     public ChunkStream open(SyncRequest request) {
+        synchronized (volumeLocks.computeIfAbsent(request.volumeId(), id -> new Object())) {
+            return openLocked(request);
+        }
+    }
+
+    private ChunkStream openLocked(SyncRequest request) {
         VolumeRef ref = VolumeRef.parse(request.volumeId());
         String volumeId = request.volumeId();
         VolumeState state = store.find(volumeId).orElse(VolumeState.fresh(volumeId));
