@@ -16,7 +16,9 @@ import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.Scrubber;
 import io.blockferry.transport.CamelEventSink;
 import io.blockferry.transport.CamelResyncTrigger;
+import io.blockferry.transport.GenerationAck;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -107,6 +109,11 @@ public final class BlockferryRuntime implements AutoCloseable {
     /** The source's planner (source role only): tests drive generations through it directly. */
     public GenerationPlanner planner() {
         return source.planner;
+    }
+
+    /** Completes with the target's ack of a volume's generation, when it reaches the source (source role only). */
+    public CompletableFuture<GenerationAck> ackOf(String volumeId, long generation) {
+        return source.waiters.register(volumeId, generation);
     }
 
     /** The source's record of what each generation sent (source role only). */

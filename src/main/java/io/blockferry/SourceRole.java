@@ -45,6 +45,7 @@ final class SourceRole implements AutoCloseable {
     private final SourceApi api;
     final SourceManifests manifests;
     final SyncProgress progress = new SyncProgress();
+    final SyncWaiters waiters;
     final GenerationPlanner planner;
     final VolumeStateStore states;
 
@@ -65,7 +66,7 @@ final class SourceRole implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        SyncWaiters waiters = new SyncWaiters();
+        this.waiters = new SyncWaiters();
         SnapshotNames names = new SnapshotNames(source.snapshotPrefix());
         this.manifests = new SourceManifests(Path.of(settings.text("blockferry.data-dir"), "state", "manifests"));
         DiffVerifier verifier = new DiffVerifier(Double.parseDouble(settings.text("blockferry.source.verify-sample-rate")),

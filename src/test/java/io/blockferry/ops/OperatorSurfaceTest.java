@@ -10,6 +10,7 @@ import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
+import io.blockferry.transport.GenerationAck;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,8 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,11 +94,11 @@ class OperatorSurfaceTest {
         assertEquals(400, bad.statusCode());
         assertTrue(json.readTree(bad.body()).path("error").asText().contains("use full or incremental"));
 
-        NotifyBuilder acked = new NotifyBuilder(runtime.camelContext()).fromRoute("ack-consume").whenDone(1).create();
+        CompletableFuture<GenerationAck> acked = runtime.ackOf(image.volumeId(), 2);
         HttpResponse<String> queued = post(api + "/volumes/volumes/it-api/sync?mode=full");
         assertEquals(202, queued.statusCode());
         assertEquals("queued", json.readTree(queued.body()).path("status").asText());
-        assertTrue(acked.matches(60, TimeUnit.SECONDS), "the requested sync was acked");
+        assertTrue(acked.get(60, TimeUnit.SECONDS).committed(), "the requested sync was committed");
 
         HttpResponse<String> points = get(api + "/volumes/volumes/it-api/points", TOKEN);
         assertEquals(200, points.statusCode());

@@ -15,6 +15,7 @@ import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
+import io.blockferry.transport.GenerationAck;
 import io.blockferry.transport.ManifestEntry;
 import io.blockferry.transport.ManifestFile;
 import io.blockferry.transport.SyncMode;
@@ -25,8 +26,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,14 +173,14 @@ class ErrorRoutesTest {
                 ManifestFile.append(channel, new ManifestEntry(entry.zero(), entry.offset(), entry.length(),
                         entry.crc32c() ^ 1));
             }
-            NotifyBuilder resynced = new NotifyBuilder(runtime.camelContext()).fromRoute("ack-consume").whenDone(1)
-                    .create();
+            // the generation after the checked one fails verification; the one after that is the resync
+            CompletableFuture<GenerationAck> resynced = runtime.ackOf(image.volumeId(), checked.generation() + 2);
             image.writeRandom(14L * MiB, MiB);
 
             assertThrows(RuntimeException.class, () -> runtime.sync(SyncRequest.incremental(image.volumeId(), "test")));
             JsonNode event = events.awaitEvent("chain-break", image.volumeId(), "diff-invalid", WAIT);
             assertTrue(event.path("message").asText().contains("CRC32C"), event.toString());
-            assertTrue(resynced.matches(120, TimeUnit.SECONDS), "the automatic full resync was acked");
+            assertTrue(resynced.get(120, TimeUnit.SECONDS).committed(), "the automatic full resync was committed");
             String base = LocalCeph.snapshots("volumes", "it-diff-invalid").get(0);
             assertEquals("FULL", runtime.writer().catalog().latest(image.volumeId()).orElseThrow().mode());
             assertEquals(LocalCeph.exportSha256("volumes", "it-diff-invalid", base),
@@ -205,14 +206,13 @@ class ErrorRoutesTest {
                 file.seek(4L * MiB + 12345);
                 file.write(b ^ 0x10);
             }
-            NotifyBuilder resynced = new NotifyBuilder(runtime.camelContext()).fromRoute("ack-consume").whenDone(1)
-                    .create();
+            CompletableFuture<GenerationAck> resynced = runtime.ackOf(image.volumeId(), latest.generation() + 1);
             Scrubber.Report corrupt = runtime.scrubber().scrub(image.volumeId());
 
             assertEquals(1, corrupt.mismatches());
             events.awaitEvent("target-corrupt", image.volumeId(), "target-corrupt", WAIT);
             events.awaitEvent("resync-requested", image.volumeId(), "target-corrupt", WAIT);
-            assertTrue(resynced.matches(120, TimeUnit.SECONDS), "the requested full resync was acked");
+            assertTrue(resynced.get(120, TimeUnit.SECONDS).committed(), "the requested full resync was committed");
             assertEquals("FULL", runtime.writer().catalog().latest(image.volumeId()).orElseThrow().mode());
             String base = LocalCeph.snapshots("volumes", "it-scrub").get(0);
             assertEquals(LocalCeph.exportSha256("volumes", "it-scrub", base), Checksums.sha256(replica));

@@ -18,11 +18,13 @@ import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
 import io.blockferry.transport.ChunkCodec;
 import io.blockferry.transport.ChunkRecord;
+import io.blockferry.transport.GenerationAck;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterAll;
@@ -165,7 +167,7 @@ class WriterResilienceTest {
         }
         // hold the source's resync, so the intact recovery point can be seen before it is superseded
         source.camelContext().getRouteController().stopRoute("resync");
-        NotifyBuilder resynced = new NotifyBuilder(source.camelContext()).fromRoute("ack-consume").whenDone(2).create();
+        CompletableFuture<GenerationAck> resynced = source.ackOf(image.volumeId(), report.generation() + 1);
         try (TopicWatch deadLetters = new TopicWatch(source.bootstrapServers(), "blockferry.dead-letters");
              TopicWatch events = TopicWatch.events(source.bootstrapServers())) {
             topic.publish(image.volumeId(), frames);
@@ -183,7 +185,7 @@ class WriterResilienceTest {
         } finally {
             source.camelContext().getRouteController().startRoute("resync");
         }
-        assertTrue(resynced.matches(120, TimeUnit.SECONDS), "the requested resync was acked");
+        assertTrue(resynced.get(120, TimeUnit.SECONDS).committed(), "the requested resync was committed");
         String base = LocalCeph.snapshots("volumes", "it-writer").get(0);
         assertEquals(LocalCeph.exportSha256("volumes", "it-writer", base),
                 Checksums.sha256(target.writer().repository().replica(image.volumeId())));
