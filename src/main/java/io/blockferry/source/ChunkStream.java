@@ -188,8 +188,4 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
         }
     }
 
-    /** The reader of the snapshot being streamed (for verification before END). */
-    BlockReader reader() {
-        return reader;
-    }
 }

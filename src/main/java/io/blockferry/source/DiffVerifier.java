@@ -1,6 +1,5 @@
 package io.blockferry.source;
 
-import io.blockferry.transport.ChunkCodec;
 import io.blockferry.transport.ManifestChain;
 import io.blockferry.transport.ManifestEntry;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ public final class DiffVerifier {
                 byte[] bytes = new byte[(int) entry.length()];
                 snapshot.read(entry.offset(), bytes);
                 checked++;
-                String problem = compare(entry, bytes);
+                String problem = entry.mismatch(bytes);
                 if (problem != null) {
                     throw new DiffInvalidException("sampled verification of " + volumeId + ": " + problem
                             + " although the diff reported it unchanged (" + checked + " of " + entries.size()
@@ -60,18 +59,4 @@ public final class DiffVerifier {
         }
     }
 
-    private static String compare(ManifestEntry entry, byte[] bytes) {
-        String range = "[" + entry.offset() + ", " + (entry.offset() + entry.length()) + ")";
-        if (entry.zero()) {
-            for (byte b : bytes) {
-                if (b != 0) {
-                    return range + " was sent as zeros but now holds data";
-                }
-            }
-            return null;
-        }
-        int actual = ChunkCodec.crc32c(bytes);
-        return actual == entry.crc32c() ? null
-                : String.format("%s has CRC32C %08x, recorded %08x", range, actual, entry.crc32c());
-    }
 }

@@ -47,7 +47,7 @@ public final class GenerationPlanner {
         this.settings = settings;
         this.names = new SnapshotNames(settings.snapshotPrefix());
         this.cleaner = new SnapshotCleaner(ceph, names);
-        this.budget = new SnapshotBudget(settings.snapshotLimit(), names);
+        this.budget = new SnapshotBudget(settings.snapshotLimit(), names, cleaner);
         this.manifests = manifests;
         this.verifier = verifier;
         this.waiters = waiters;

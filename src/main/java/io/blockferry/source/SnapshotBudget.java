@@ -11,10 +11,12 @@ public final class SnapshotBudget {
 
     private final int limit;
     private final SnapshotNames names;
+    private final SnapshotCleaner cleaner;
 
-    public SnapshotBudget(int limit, SnapshotNames names) {
+    public SnapshotBudget(int limit, SnapshotNames names, SnapshotCleaner cleaner) {
         this.limit = limit;
         this.names = names;
+        this.cleaner = cleaner;
     }
 
     /** Makes room for one more snapshot or throws {@link SnapshotLimitException}. */
@@ -23,11 +25,7 @@ public final class SnapshotBudget {
         if (snapshots.size() < limit) {
             return;
         }
-        for (String snapshot : snapshots) {
-            if (names.isOwn(snapshot) && !snapshot.equals(keep)) {
-                head.removeSnapshot(snapshot);
-            }
-        }
+        cleaner.removeOwnExcept(head, keep);
         List<String> left = head.snapshotNames();
         if (left.size() >= limit) {
             long foreign = left.stream().filter(s -> !names.isOwn(s)).count();

@@ -36,13 +36,18 @@ public final class SnapshotCleaner {
     /** Removes every Blockferry snapshot of the image except {@code keep}; foreign snapshots are never touched. */
     public void removeOwnExcept(VolumeRef ref, String keep) {
         try (SourceImage head = new SourceImage(ceph, ref)) {
-            for (String snapshot : head.snapshotNames()) {
-                if (names.isOwn(snapshot) && !snapshot.equals(keep)) {
-                    head.removeSnapshot(snapshot);
-                }
-            }
+            removeOwnExcept(head, keep);
         } catch (RuntimeException e) {
             LOG.warn("Could not remove older Blockferry snapshots of {}: {}", ref, e.getMessage());
+        }
+    }
+
+    /** As {@link #removeOwnExcept(VolumeRef, String)} on an image already open; failures are thrown. */
+    public void removeOwnExcept(SourceImage head, String keep) {
+        for (String snapshot : head.snapshotNames()) {
+            if (names.isOwn(snapshot) && !snapshot.equals(keep)) {
+                head.removeSnapshot(snapshot);
+            }
         }
     }
 }

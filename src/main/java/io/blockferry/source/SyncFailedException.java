@@ -6,7 +6,4 @@ public class SyncFailedException extends RuntimeException {
         super(message);
     }
 
-    public SyncFailedException(String message, Throwable cause) {
-        super(message, cause);
-    }
 }

@@ -31,10 +31,6 @@ public final class Repository {
         }
     }
 
-    public Path root() {
-        return root;
-    }
-
     public Path volumeDir(String volumeId) {
         return root.resolve(URLEncoder.encode(volumeId, StandardCharsets.UTF_8));
     }

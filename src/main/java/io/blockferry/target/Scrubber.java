@@ -4,7 +4,6 @@ import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
-import io.blockferry.transport.ChunkCodec;
 import io.blockferry.transport.ManifestChain;
 import io.blockferry.transport.ManifestEntry;
 import java.io.IOException;
@@ -105,16 +104,6 @@ public final class Scrubber {
         } catch (IOException e) {
             return "[" + entry.offset() + ", +" + entry.length() + ") cannot be read: " + e.getMessage();
         }
-        if (entry.zero()) {
-            for (byte b : bytes) {
-                if (b != 0) {
-                    return "[" + entry.offset() + ", +" + entry.length() + ") should be zeros";
-                }
-            }
-            return null;
-        }
-        int actual = ChunkCodec.crc32c(bytes);
-        return actual == entry.crc32c() ? null : String.format("[%d, +%d) has CRC32C %08x, received %08x",
-                entry.offset(), entry.length(), actual, entry.crc32c());
+        return entry.mismatch(bytes);
     }
 }

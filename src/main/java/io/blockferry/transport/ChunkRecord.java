@@ -19,10 +19,6 @@ public sealed interface ChunkRecord {
         public long seq() {
             return 0;
         }
-
-        public boolean incremental() {
-            return mode == SyncMode.INCREMENTAL;
-        }
     }
 
     /** Changed bytes at an offset. The payload never crosses a chunk-grid boundary. */
@@ -40,8 +36,5 @@ public sealed interface ChunkRecord {
     /** Closes a generation with what the writer must have received to commit it. */
     record End(String volumeId, long generation, long seq, long dataChunks, long zeroChunks, long dataBytes,
                long zeroBytes, byte[] manifestDigest) implements ChunkRecord {
-        public long chunkRecords() {
-            return dataChunks + zeroChunks;
-        }
     }
 }
