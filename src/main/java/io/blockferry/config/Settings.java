@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +21,6 @@ import java.util.regex.Pattern;
 public final class Settings {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}]+)}}");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]?)(i?B)?", Pattern.CASE_INSENSITIVE);
 
     private final Properties file;
     private final Map<String, String> environment;
@@ -87,18 +87,21 @@ public final class Settings {
     /** A size such as {@code 1M}, {@code 4MiB} or {@code 65536}; K, M, G and T are powers of 1024. */
     public long bytes(String key) {
         String value = text(key);
-        Matcher m = SIZE.matcher(value);
-        if (!m.matches()) {
-            throw invalid(key, value, "a size such as 1M, 4MiB or 65536");
+        try {
+            return Units.bytes(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, value, Units.SIZE_EXAMPLE);
         }
-        long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-            case "K" -> 1L << 10;
-            case "M" -> 1L << 20;
-            case "G" -> 1L << 30;
-            case "T" -> 1L << 40;
-            default -> 1;
-        };
-        return Long.parseLong(m.group(1)) * unit;
+    }
+
+    /** A duration such as {@code 30s}, {@code 5m} or {@code 1h}. */
+    public Duration duration(String key) {
+        String value = text(key);
+        try {
+            return Units.duration(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, value, Units.DURATION_EXAMPLE);
+        }
     }
 
     public Path path(String key) {
