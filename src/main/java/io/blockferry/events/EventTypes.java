@@ -9,6 +9,11 @@ public final class EventTypes {
     public static final String RESYNC_REQUESTED = "resync-requested";
     public static final String DEAD_LETTER = "dead-letter";
     public static final String SYNC_FAILED = "sync-failed";
+    public static final String QUEUE_TIMEOUT = "queue-timeout";
+    public static final String HOOK_FAILED = "hook-failed";
+    public static final String POLICY_CONFLICT = "policy-conflict";
+    public static final String POLICIES_REJECTED = "policies-rejected";
+    public static final String POLICY_SKIPPED = "policy-skipped";
 
     private EventTypes() {
     }

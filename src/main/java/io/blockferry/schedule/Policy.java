@@ -1,5 +1,7 @@
 package io.blockferry.schedule;
 
+import io.blockferry.source.Hook;
+import io.blockferry.source.SyncOptions;
 import java.util.List;
 
 /**
@@ -17,6 +19,11 @@ public record Policy(String name, String schedule, Selection selection, List<Str
 
     public Policy {
         excludeDisks = List.copyOf(excludeDisks);
+    }
+
+    /** What this policy asks of each of its syncs. */
+    public SyncOptions options() {
+        return new SyncOptions(name, keepSnapshots, keepPoints, bandwidthLimit, preSnapshot, postSnapshot);
     }
 
     /** Whether run number {@code run} (from 1) of this policy is a full sync. */

@@ -1,6 +1,7 @@
 package io.blockferry.schedule;
 
 import io.blockferry.config.Units;
+import io.blockferry.source.Hook;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

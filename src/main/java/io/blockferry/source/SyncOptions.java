@@ -7,10 +7,13 @@ package io.blockferry.source;
  * @param keepSnapshots   how many of Blockferry's own snapshots the source keeps (at least 1: the base)
  * @param keepPoints      how many recovery points the target keeps; 0 leaves it to the target's default
  * @param bandwidthLimit  bytes per second for this sync's reads; 0 leaves only the proxy's cap
+ * @param preSnapshot     run before the snapshot, or null
+ * @param postSnapshot    run once the snapshot exists, or null
  */
-public record SyncOptions(String policy, int keepSnapshots, int keepPoints, long bandwidthLimit) {
+public record SyncOptions(String policy, int keepSnapshots, int keepPoints, long bandwidthLimit, Hook preSnapshot,
+                          Hook postSnapshot) {
 
-    public static final SyncOptions DEFAULTS = new SyncOptions(null, 1, 0, 0);
+    public static final SyncOptions DEFAULTS = new SyncOptions(null, 1, 0, 0, null, null);
 
     public SyncOptions {
         if (keepSnapshots < 1) {

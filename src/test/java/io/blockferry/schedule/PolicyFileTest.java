@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.blockferry.source.Hook;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

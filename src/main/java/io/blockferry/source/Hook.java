@@ -1,4 +1,4 @@
-package io.blockferry.schedule;
+package io.blockferry.source;
 
 import java.time.Duration;
 import java.util.List;

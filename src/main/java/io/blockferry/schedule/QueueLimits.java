@@ -1,0 +1,28 @@
+package io.blockferry.schedule;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The work queue's concurrency caps.
+ *
+ * @param maxHosts       distinct servers with a disk in flight (the seed's 100 hosts per proxy)
+ * @param maxDisks       disks in flight per proxy (23, the HCS attach limit)
+ * @param maxPerPool     disks in flight per Ceph pool unless {@code poolLimits} names the pool; 0 = no cap
+ * @param maxWait        how long a task may wait for a slot before it fails with queue-timeout
+ */
+public record QueueLimits(int maxHosts, int maxDisks, int maxPerPool, Map<String, Integer> poolLimits,
+                          Duration maxWait) {
+
+    public QueueLimits {
+        poolLimits = Map.copyOf(poolLimits);
+        if (maxHosts < 1 || maxDisks < 1 || maxPerPool < 0) {
+            throw new IllegalArgumentException("queue caps must be at least 1 (per pool: 0 for no cap)");
+        }
+    }
+
+    int poolLimit(String pool) {
+        int limit = poolLimits.getOrDefault(pool, maxPerPool);
+        return limit == 0 ? Integer.MAX_VALUE : limit;
+    }
+}

@@ -1,0 +1,41 @@
+package io.blockferry.schedule;
+
+import io.blockferry.source.SyncOptions;
+import io.blockferry.source.SyncRequest;
+
+/**
+ * One volume's sync waiting for, or holding, a slot of the work queue.
+ *
+ * @param host   the server the disk belongs to, or the volume itself when it is not a server's disk
+ * @param policy the policy that queued it, or null for a manual, timer or resync request
+ */
+public record SyncTask(long id, String volumeId, String host, String policy, int priority, boolean full,
+                       String trigger, SyncOptions options, long enqueuedAtMillis, Long startedAtMillis) {
+
+    public String pool() {
+        return volumeId.substring(0, volumeId.indexOf('/'));
+    }
+
+    public SyncRequest request() {
+        return new SyncRequest(volumeId, full, trigger, options);
+    }
+
+    SyncTask started(long now) {
+        return new SyncTask(id, volumeId, host, policy, priority, full, trigger, options, enqueuedAtMillis, now);
+    }
+
+    SyncTask waiting() {
+        return new SyncTask(id, volumeId, host, policy, priority, full, trigger, options, enqueuedAtMillis, null);
+    }
+
+    /** This task with a later request for the same volume folded in: full wins, and the higher priority. */
+    SyncTask merge(SyncTask later) {
+        return new SyncTask(id, volumeId, host, policy, Math.max(priority, later.priority), full || later.full,
+                later.full && !full ? later.trigger : trigger, options, enqueuedAtMillis, startedAtMillis);
+    }
+
+    public String describe() {
+        return "task " + id + " (" + (full ? "full" : "incremental") + " sync of " + volumeId
+                + (policy == null ? "" : ", policy " + policy) + ", trigger " + trigger + ")";
+    }
+}

@@ -1,0 +1,157 @@
+package io.blockferry.schedule;
+
+import io.blockferry.events.Event;
+import io.blockferry.events.EventSink;
+import io.blockferry.events.EventTypes;
+import io.blockferry.source.SyncOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's sync tasks: every trigger queues here, and {@link #dispatch()} starts those that fit
+ * the caps (hosts, disks, per pool), highest priority first, then oldest. A volume never has two
+ * tasks running, and at most one waiting (later requests fold into it). A task that waits past
+ * the maximum wait fails with a queue-timeout event. Queued and running tasks are stored, and a
+ * restart puts the running ones back at the head of their priority.
+ */
+public final class WorkQueue {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
+    private static final Comparator<SyncTask> ORDER = Comparator.comparingInt(SyncTask::priority).reversed()
+            .thenComparingLong(SyncTask::enqueuedAtMillis).thenComparingLong(SyncTask::id);
+
+    private final QueueLimits limits;
+    private final TaskStore store;
+    private final EventSink events;
+    private final QueueObserver observer;
+    private final Clock clock;
+    private final Map<Long, SyncTask> waiting = new LinkedHashMap<>();
+    private final Map<Long, SyncTask> running = new LinkedHashMap<>();
+    private long nextId;
+
+    public WorkQueue(QueueLimits limits, TaskStore store, EventSink events, QueueObserver observer, Clock clock,
+                     Function<String, SyncOptions> optionsOfPolicy) {
+        this.limits = limits;
+        this.store = store;
+        this.events = events;
+        this.observer = observer;
+        this.clock = clock;
+        for (SyncTask t : store.load(optionsOfPolicy)) {
+            SyncTask back = t.waiting();
+            waiting.put(t.id(), back);
+            store.save(back);
+            nextId = Math.max(nextId, t.id());
+        }
+        if (!waiting.isEmpty()) {
+            LOG.info("Work queue: {} task(s) from before the restart are queued again", waiting.size());
+        }
+    }
+
+    /**
+     * Queues a sync of {@code volumeId}. If the volume already waits, the request folds into that
+     * task (a full request makes it full) and that task is returned.
+     */
+    public synchronized SyncTask submit(String volumeId, String host, String policy, int priority, boolean full,
+                                        String trigger, SyncOptions options) {
+        SyncTask task = new SyncTask(++nextId, volumeId, host == null ? volumeId : host, policy, priority, full,
+                trigger, options, clock.millis(), null);
+        Optional<SyncTask> same = waiting.values().stream().filter(t -> t.volumeId().equals(volumeId)).findFirst();
+        if (same.isPresent()) {
+            SyncTask merged = same.get().merge(task);
+            waiting.put(merged.id(), merged);
+            store.save(merged);
+            LOG.info("Sync of {} ({}) is already queued as task {}", volumeId, trigger, merged.id());
+            return merged;
+        }
+        waiting.put(task.id(), task);
+        store.save(task);
+        return task;
+    }
+
+    /** Fails the tasks that waited too long, then starts those that fit the caps; returns the started. */
+    public synchronized List<SyncTask> dispatch() {
+        long now = clock.millis();
+        expire(now);
+        List<SyncTask> started = new ArrayList<>();
+        for (SyncTask t : waiting.values().stream().sorted(ORDER).toList()) {
+            if (fits(t)) {
+                SyncTask s = t.started(now);
+                waiting.remove(t.id());
+                running.put(s.id(), s);
+                store.save(s);
+                observer.started(s, now - s.enqueuedAtMillis());
+                started.add(s);
+            }
+        }
+        return started;
+    }
+
+    /** Frees the task's slot, whatever the sync's outcome. */
+    public synchronized void finished(SyncTask task) {
+        running.remove(task.id());
+        store.delete(task.id());
+    }
+
+    public synchronized List<SyncTask> queued() {
+        return waiting.values().stream().sorted(ORDER).toList();
+    }
+
+    public synchronized List<SyncTask> running() {
+        return List.copyOf(running.values());
+    }
+
+    public synchronized int depth() {
+        return waiting.size();
+    }
+
+    /** Whether a task of {@code policy} is waiting or running. */
+    public synchronized boolean busy(String policy) {
+        return waiting.values().stream().anyMatch(t -> policy.equals(t.policy()))
+                || running.values().stream().anyMatch(t -> policy.equals(t.policy()));
+    }
+
+    private boolean fits(SyncTask t) {
+        if (running.size() >= limits.maxDisks()) {
+            return false;
+        }
+        Set<String> hosts = new HashSet<>();
+        Map<String, Integer> perPool = new HashMap<>();
+        for (SyncTask r : running.values()) {
+            if (r.volumeId().equals(t.volumeId())) {
+                return false;
+            }
+            hosts.add(r.host());
+            perPool.merge(r.pool(), 1, Integer::sum);
+        }
+        return (hosts.contains(t.host()) || hosts.size() < limits.maxHosts())
+                && perPool.getOrDefault(t.pool(), 0) < limits.poolLimit(t.pool());
+    }
+
+    private void expire(long now) {
+        long maxWait = limits.maxWait().toMillis();
+        for (SyncTask t : List.copyOf(waiting.values())) {
+            long waited = now - t.enqueuedAtMillis();
+            if (waited > maxWait) {
+                waiting.remove(t.id());
+                store.delete(t.id());
+                events.publish(Event.of(EventTypes.QUEUE_TIMEOUT, t.volumeId(), "queue-timeout", Event.ERROR,
+                        t.describe() + " waited " + Duration.ofMillis(waited).toSeconds() + " s for a slot, longer "
+                                + "than blockferry.queue.max-wait (" + limits.maxWait().toSeconds() + " s), and was "
+                                + "not run: raise the caps (blockferry.queue.max-disks, max-hosts, pool-limits) or "
+                                + "spread the schedules", Map.of("taskId", t.id(), "waitedSeconds", waited / 1000)));
+            }
+        }
+    }
+}
