@@ -43,7 +43,7 @@ public final class AckHandler {
         VolumeRef ref = VolumeRef.parse(ack.volumeId());
         if (ack.committed()) {
             store.promotePending(ack.volumeId());
-            cleaner.removeOwnExcept(ref, ack.snapshot());
+            cleaner.keepNewest(ref, ack.snapshot(), store.keepSnapshots(ack.volumeId()));
             if (SyncMode.FULL.name().equals(ack.mode())) {
                 manifests.restartChainAt(ack.volumeId(), ack.generation());
             }

@@ -88,7 +88,7 @@ public final class GenerationPlanner {
         SnapshotReader reader = new SnapshotReader(ceph, ref, snapshot);
         try {
             long size = reader.size();
-            store.markPending(volumeId, generation, snapshot, imageId, size);
+            store.markPending(volumeId, generation, snapshot, imageId, size, request.options().keepSnapshots());
             waiters.register(volumeId, generation);
             ChunkRecord.Begin begin = new ChunkRecord.Begin(volumeId, generation, plan.mode(), plan.cause(), size,
                     settings.chunkSize(), snapshot, plan.baseSnapshot(), imageId, System.currentTimeMillis());
@@ -103,7 +103,8 @@ public final class GenerationPlanner {
                     ? () -> verifier.verify(volumeId, manifests.chain(volumeId, generation), reader)
                     : () -> { };
             return new ChunkStream(begin, new ChunkGrid(extents, settings.chunkSize()), reader, readers,
-                    settings.readAhead(), manifests.create(volumeId, generation), verify, throttle, tracker);
+                    settings.readAhead(), manifests.create(volumeId, generation), verify,
+                    throttle.within(request.options().bandwidthLimit()), tracker);
         } catch (RuntimeException e) {
             progress.finish(volumeId);
             reader.close();

@@ -1,5 +1,7 @@
 package io.blockferry.source;
 
+import java.util.Comparator;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,16 +35,30 @@ public final class SnapshotCleaner {
         }
     }
 
-    /** Removes every Blockferry snapshot of the image except {@code keep}; foreign snapshots are never touched. */
-    public void removeOwnExcept(VolumeRef ref, String keep) {
+    /**
+     * Keeps {@code base} and the {@code keep - 1} newest own snapshots older than it (a policy's
+     * source retention); removes the other own snapshots. Foreign snapshots are never touched.
+     */
+    public void keepNewest(VolumeRef ref, String base, int keep) {
+        long baseGeneration = names.generationOf(base);
         try (SourceImage head = new SourceImage(ceph, ref)) {
-            removeOwnExcept(head, keep);
+            List<String> older = head.snapshotNames().stream()
+                    .filter(s -> names.isOwn(s) && !s.equals(base))
+                    .sorted(Comparator.comparingLong(names::generationOf).reversed()).toList();
+            int kept = 1;
+            for (String snapshot : older) {
+                if (kept < keep && names.generationOf(snapshot) < baseGeneration) {
+                    kept++;
+                } else {
+                    head.removeSnapshot(snapshot);
+                }
+            }
         } catch (RuntimeException e) {
             LOG.warn("Could not remove older Blockferry snapshots of {}: {}", ref, e.getMessage());
         }
     }
 
-    /** As {@link #removeOwnExcept(VolumeRef, String)} on an image already open; failures are thrown. */
+    /** Removes every own snapshot of an image already open except {@code keep}; failures are thrown. */
     public void removeOwnExcept(SourceImage head, String keep) {
         for (String snapshot : head.snapshotNames()) {
             if (names.isOwn(snapshot) && !snapshot.equals(keep)) {

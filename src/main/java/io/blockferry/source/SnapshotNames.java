@@ -30,4 +30,17 @@ public final class SnapshotNames {
     public boolean isOwn(String snapshot) {
         return snapshot.startsWith(prefix);
     }
+
+    /** The generation an own snapshot was taken for, or -1 if the name does not carry one. */
+    public long generationOf(String snapshot) {
+        if (!isOwn(snapshot) || snapshot.length() <= prefix.length() + 1 || snapshot.charAt(prefix.length()) != 'g') {
+            return -1;
+        }
+        int dash = snapshot.indexOf('-', prefix.length());
+        try {
+            return Long.parseLong(snapshot.substring(prefix.length() + 1, dash < 0 ? snapshot.length() : dash));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 }

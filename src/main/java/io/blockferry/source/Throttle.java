@@ -13,17 +13,31 @@ public final class Throttle {
 
     private final long bytesPerSecond;
     private final long releaseNanosPerMiB;
+    private final Throttle outer;
     private double available;
     private long refilledAt = System.nanoTime();
 
     /** @param bytesPerSecond 0 for no cap */
     public Throttle(long bytesPerSecond, int releaseCpuTime) {
+        this(bytesPerSecond, releaseCpuTime, null);
+    }
+
+    private Throttle(long bytesPerSecond, int releaseCpuTime, Throttle outer) {
         if (bytesPerSecond < 0 || releaseCpuTime < 0) {
             throw new IllegalArgumentException("bandwidth and release-cpu-time must not be negative");
         }
         this.bytesPerSecond = bytesPerSecond;
         this.releaseNanosPerMiB = TimeUnit.MILLISECONDS.toNanos(releaseCpuTime);
         this.available = bytesPerSecond;
+        this.outer = outer;
+    }
+
+    /**
+     * A brake for one sync inside this one (a policy's own cap): reads wait for both caps, and
+     * the CPU release of this one.
+     */
+    public Throttle within(long bytesPerSecond) {
+        return bytesPerSecond <= 0 ? this : new Throttle(bytesPerSecond, 0, this);
     }
 
     public static Throttle unlimited() {
@@ -32,6 +46,9 @@ public final class Throttle {
 
     /** Blocks until {@code bytes} may be read. */
     public void acquire(long bytes) {
+        if (outer != null) {
+            outer.acquire(bytes);
+        }
         if (bytesPerSecond > 0) {
             long wait;
             synchronized (this) {
@@ -45,6 +62,9 @@ public final class Throttle {
 
     /** Called after a chunk was read: yields the CPU as openstack_release_cpu_time asks. */
     public void afterRead(long bytes) {
+        if (outer != null) {
+            outer.afterRead(bytes);
+        }
         if (releaseNanosPerMiB > 0) {
             park(releaseNanosPerMiB * bytes / (1 << 20));
         }

@@ -24,7 +24,8 @@ public final class VolumeStateStore {
               full_resync_cause VARCHAR(64),
               last_error VARCHAR(4000),
               updated_at BIGINT NOT NULL DEFAULT 0)""",
-            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS base_acked_at BIGINT NOT NULL DEFAULT 0");
+            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS base_acked_at BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS keep_snapshots INT NOT NULL DEFAULT 1");
 
     private final Database db;
 
@@ -49,10 +50,18 @@ public final class VolumeStateStore {
         return find(volumeId).orElseThrow().lastGeneration();
     }
 
-    public void markPending(String volumeId, long generation, String snapshot, String imageId, long size) {
+    /** @param keepSnapshots how many own snapshots to keep once this generation is acked */
+    public void markPending(String volumeId, long generation, String snapshot, String imageId, long size,
+                            int keepSnapshots) {
         db.update("UPDATE volume_state SET pending_generation = ?, pending_snapshot = ?, pending_size = ?, "
-                + "pending_since = ?, image_id = ?, updated_at = ? WHERE volume_id = ?",
-                generation, snapshot, size, now(), imageId, now(), volumeId);
+                + "pending_since = ?, image_id = ?, keep_snapshots = ?, updated_at = ? WHERE volume_id = ?",
+                generation, snapshot, size, now(), imageId, keepSnapshots, now(), volumeId);
+    }
+
+    /** How many own snapshots the volume's last sync asked to keep. */
+    public int keepSnapshots(String volumeId) {
+        return db.queryOne("SELECT keep_snapshots FROM volume_state WHERE volume_id = ?", rs -> rs.getInt(1), volumeId)
+                .orElse(1);
     }
 
     /** The target acked the pending generation: it becomes the base of the next incremental. */
