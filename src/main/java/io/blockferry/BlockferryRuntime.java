@@ -10,6 +10,10 @@ import io.blockferry.events.DeadLetters;
 import io.blockferry.ops.ApiAccess;
 import io.blockferry.ops.BlockferryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.blockferry.ops.BlockferryMetrics;
+import io.blockferry.schedule.ServerDirectory;
+import io.blockferry.schedule.SyncTask;
+import io.blockferry.schedule.WorkQueue;
 import java.nio.file.Path;
 import io.blockferry.events.EventSink;
 import io.blockferry.target.ChunkWriter;
@@ -39,11 +43,13 @@ public final class BlockferryRuntime implements AutoCloseable {
     private final Main main;
     private final SourceRole source;
     private final TargetRole target;
+    private final SchedulingRole scheduling;
     private final String bootstrapServers;
     private final ProducerTemplate producer;
 
     private BlockferryRuntime(List<AutoCloseable> resources, Main main, SourceRole source, TargetRole target,
-                              String bootstrapServers) {
+                              SchedulingRole scheduling, String bootstrapServers) {
+        this.scheduling = scheduling;
         this.resources = resources;
         this.main = main;
         this.source = source;
@@ -73,19 +79,26 @@ public final class BlockferryRuntime implements AutoCloseable {
             main.bind("deadLetters", new DeadLetters(events));
             main.bind("apiAccess", ApiAccess.of(settings.text("blockferry.api.token", ""),
                     Path.of(settings.text("blockferry.data-dir"), "api-token")));
-            main.bind("metrics", new BlockferryMetrics(
+            BlockferryMetrics metrics = new BlockferryMetrics(
                     () -> main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class),
-                    source == null ? null : source.states));
+                    source == null ? null : source.states);
+            main.bind("metrics", metrics);
+            SchedulingRole scheduling = source == null ? null : new SchedulingRole(settings, source.database, source,
+                    ServerDirectory.NONE, serverId -> { }, events, metrics);
             if (source != null) {
                 source.bind(main);
+                scheduling.bind(main);
             }
             if (target != null) {
                 target.bind(main);
             }
             main.start();
             resources.add(0, main::stop);
+            if (scheduling != null) {
+                scheduling.start(main.getCamelContext());
+            }
             LOG.info("Blockferry started: roles {}, Kafka at {}", roles, kafka.bootstrapServers());
-            return new BlockferryRuntime(resources, main, source, target, kafka.bootstrapServers());
+            return new BlockferryRuntime(resources, main, source, target, scheduling, kafka.bootstrapServers());
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -104,6 +117,16 @@ public final class BlockferryRuntime implements AutoCloseable {
         } catch (CamelExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    /** Queues a sync in the work queue, as the REST API and resyncs do (source role only). */
+    public SyncTask submit(SyncRequest request) {
+        return scheduling.submitter().submit(request);
+    }
+
+    /** The source's work queue (source role only). */
+    public WorkQueue queue() {
+        return scheduling.queue();
     }
 
     /** The source's planner (source role only): tests drive generations through it directly. */

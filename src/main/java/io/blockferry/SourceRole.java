@@ -19,6 +19,7 @@ import io.blockferry.source.CephCluster;
 import io.blockferry.source.CephSettings;
 import io.blockferry.source.GenerationPlanner;
 import io.blockferry.source.SnapshotCleaner;
+import io.blockferry.source.SnapshotHooks;
 import io.blockferry.source.SnapshotNames;
 import io.blockferry.source.SourceSettings;
 import io.blockferry.source.StaticVolumes;
@@ -30,19 +31,21 @@ import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.camel.main.Main;
 
 /** The source side's beans: Ceph, the volume state, the planner and the ack handler. */
 final class SourceRole implements AutoCloseable {
 
     private final CephCluster ceph;
-    private final Database database;
+    final Database database;
     private final ExecutorService readers;
     private final StaticVolumes staticVolumes;
     private final AckHandler acks;
     private final SyncFailures failures;
     private final ResyncRequests resyncRequests;
     private final SourceApi api;
+    private final EventSink events;
     final SourceManifests manifests;
     final SyncProgress progress = new SyncProgress();
     final SyncWaiters waiters;
@@ -54,11 +57,12 @@ final class SourceRole implements AutoCloseable {
                 settings.integer("blockferry.source.read-ahead"), settings.text("blockferry.source.snapshot-prefix"),
                 settings.integer("blockferry.source.ack-timeout-seconds") * 1000L,
                 settings.integer("blockferry.source.snapshot-limit"), autoResync(settings));
+        this.events = events;
         this.ceph = CephCluster.connect(new CephSettings(settings.path("blockferry.ceph.conf"),
                 settings.text("blockferry.ceph.id"), settings.find("blockferry.ceph.keyring").map(Path::of).orElse(null),
                 settings.integer("blockferry.ceph.timeout-seconds")));
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "source"),
-                VolumeStateStore.SCHEMA);
+                Stream.concat(VolumeStateStore.SCHEMA.stream(), SchedulingRole.SCHEMA.stream()).toList());
         this.states = new VolumeStateStore(database);
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(settings.integer("blockferry.source.read-threads"), r -> {
@@ -78,7 +82,7 @@ final class SourceRole implements AutoCloseable {
         this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events);
         this.failures = new SyncFailures(planner, events, resync, source.autoResync());
         this.resyncRequests = new ResyncRequests(states, resync);
-        this.api = new SourceApi(states, resync, progress);
+        this.api = new SourceApi(states, resync);
         this.staticVolumes = new StaticVolumes(settings.text("blockferry.source.volumes", ""));
     }
 
@@ -101,6 +105,7 @@ final class SourceRole implements AutoCloseable {
         main.bind("resyncRequests", resyncRequests);
         main.bind("staticVolumes", staticVolumes);
         main.bind("chunkMessages", new ChunkMessages());
+        main.bind("snapshotHooks", new SnapshotHooks(events));
         main.bind("sourceApi", api);
         main.bind("syncProgress", progress);
         main.bind("progressLog", new ProgressLog(progress));

@@ -7,13 +7,17 @@ import io.blockferry.source.VolumeStateStore;
 import io.blockferry.transport.GenerationAck;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.IntSupplier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Blockferry's own Prometheus series, fed from the routes: bytes and chunks sent and written,
- * generations by outcome, events by type, and the recovery-point age (RPO) of each volume.
+ * generations by outcome, events by type, the recovery-point age (RPO) of each volume, and the
+ * work queue's depth and wait time.
  */
 public final class BlockferryMetrics {
 
@@ -47,6 +51,20 @@ public final class BlockferryMetrics {
 
     public void event(Event event) {
         registry.get().counter("blockferry_events", "type", event.type()).increment();
+    }
+
+    /** How long a task waited in the work queue for a slot. */
+    public void queueWait(long millis) {
+        Timer.builder("blockferry_queue_wait").description("Time sync tasks waited in the work queue for a slot")
+                .register(registry.get()).record(Duration.ofMillis(millis));
+    }
+
+    /** Gauges of the work queue: tasks waiting and tasks running (disks in flight). */
+    public void watchQueue(IntSupplier waiting, IntSupplier running) {
+        Gauge.builder("blockferry_queue_depth", waiting::getAsInt).description("Sync tasks waiting for a slot")
+                .register(registry.get());
+        Gauge.builder("blockferry_tasks_running", running::getAsInt).description("Sync tasks holding a slot")
+                .register(registry.get());
     }
 
     private void watchRpo(String volumeId) {

@@ -1,7 +1,6 @@
 package io.blockferry.ops;
 
 import io.blockferry.source.ResyncTrigger;
-import io.blockferry.source.SyncProgress;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.source.VolumeState;
 import io.blockferry.source.VolumeStateStore;
@@ -13,17 +12,10 @@ public final class SourceApi {
 
     private final VolumeStateStore states;
     private final ResyncTrigger trigger;
-    private final SyncProgress progress;
 
-    public SourceApi(VolumeStateStore states, ResyncTrigger trigger, SyncProgress progress) {
+    public SourceApi(VolumeStateStore states, ResyncTrigger trigger) {
         this.states = states;
         this.trigger = trigger;
-        this.progress = progress;
-    }
-
-    /** The syncs running now, with bytes done and total, rate and ETA. */
-    public List<SyncProgress.Snapshot> tasks() {
-        return progress.running();
     }
 
     public List<VolumeView> volumes() {

@@ -7,6 +7,7 @@ import com.ceph.rbd.Rbd;
 import com.ceph.rbd.RbdException;
 import com.ceph.rbd.RbdImage;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -107,6 +108,16 @@ public final class CephCluster implements AutoCloseable {
 
     public Rbd rbd(String pool) {
         return new Rbd(pool(pool));
+    }
+
+    /** The names of the RBD images in a pool. */
+    public List<String> images(String pool) {
+        try {
+            return List.of(rbd(pool).list());
+        } catch (RbdException e) {
+            throw new CephException("cannot list the images of Ceph pool '" + pool + "': "
+                    + CephErrors.describe(e.getReturnValue()), Math.abs(e.getReturnValue()), e);
+        }
     }
 
     /** Opens the image head for writing (snapshot create and delete need it). */

@@ -49,6 +49,8 @@ public final class SyncFailures {
             events.publish(Event.of(EventTypes.SNAPSHOT_LIMIT, volumeId, "snapshot-limit", Event.ERROR,
                     failure.getMessage(), Map.of("count", limit.count(), "limit", limit.limit(),
                             "foreign", limit.foreign())));
+        } else if (failure instanceof HookFailedException) {
+            LOG.warn("Sync of {} aborted by its hook (hook-failed event published)", volumeId);
         } else if (failure instanceof SyncInProgressException) {
             LOG.warn("Sync of {} not started: {}", volumeId, failure.getMessage());
         } else {

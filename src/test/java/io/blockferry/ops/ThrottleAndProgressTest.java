@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blockferry.BlockferryRuntime;
-import io.blockferry.source.GenerationReport;
+import io.blockferry.transport.GenerationAck;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,15 +43,16 @@ class ThrottleAndProgressTest {
              TestImage image = new TestImage("volumes", "it-throttle", 16L * MiB, 61)) {
             image.writeRandom(0, (int) written);
 
+            CompletableFuture<GenerationAck> ack = runtime.ackOf(image.volumeId(), 1);
             long start = System.nanoTime();
-            CompletableFuture<GenerationReport> sync = CompletableFuture.supplyAsync(
-                    () -> runtime.sync(SyncRequest.incremental(image.volumeId(), "test")));
-            JsonNode running = awaitRunningTask(port, image.volumeId(), Duration.ofSeconds(30));
-            GenerationReport report = sync.get();
+            runtime.submit(SyncRequest.incremental(image.volumeId(), "test"));
+            JsonNode task = awaitRunningTask(port, image.volumeId(), Duration.ofSeconds(30));
+            GenerationAck committed = ack.get(2, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - start) / 1e9;
-            report.awaitCommitted(Duration.ofMinutes(2));
 
-            assertEquals(written, report.dataBytes());
+            assertTrue(committed.committed(), committed.toString());
+            assertEquals(written, committed.dataBytes());
+            JsonNode running = task.path("progress");
             assertTrue(seconds >= (double) (written - cap) / cap,
                     "a 4 MiB/s cap with one second of burst needs at least 2 s for 12 MiB; took " + seconds);
             assertEquals(written, running.path("bytesTotal").asLong(), running.toString());
@@ -59,7 +61,7 @@ class ThrottleAndProgressTest {
         }
     }
 
-    /** Polls GET /api/tasks until the volume's sync shows up part-way; the throttle keeps it running. */
+    /** Polls GET /api/tasks until the volume's running task shows progress part-way; the throttle keeps it running. */
     private static JsonNode awaitRunningTask(int port, String volumeId, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/tasks"))
@@ -68,8 +70,9 @@ class ThrottleAndProgressTest {
         while (System.nanoTime() < deadline) {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response.body());
-            for (JsonNode task : new ObjectMapper().readTree(response.body())) {
-                if (volumeId.equals(task.path("volumeId").asText()) && task.path("bytesDone").asLong() > 0) {
+            for (JsonNode task : new ObjectMapper().readTree(response.body()).path("running")) {
+                if (volumeId.equals(task.path("volumeId").asText())
+                        && task.path("progress").path("bytesDone").asLong() > 0) {
                     return task;
                 }
             }
