@@ -6,7 +6,9 @@ import io.blockferry.events.EventTypes;
 import io.blockferry.source.SyncOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class WorkQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
+    private static final int RECENT = 100;
     private static final Comparator<SyncTask> ORDER = Comparator.comparingInt(SyncTask::priority).reversed()
             .thenComparingLong(SyncTask::enqueuedAtMillis).thenComparingLong(SyncTask::id);
 
@@ -39,6 +42,7 @@ public final class WorkQueue {
     private final Clock clock;
     private final Map<Long, SyncTask> waiting = new LinkedHashMap<>();
     private final Map<Long, SyncTask> running = new LinkedHashMap<>();
+    private final Deque<FinishedTask> recent = new ArrayDeque<>();
     private long nextId;
 
     public WorkQueue(QueueLimits limits, TaskStore store, EventSink events, QueueObserver observer, Clock clock,
@@ -98,10 +102,21 @@ public final class WorkQueue {
         return started;
     }
 
-    /** Frees the task's slot, whatever the sync's outcome. */
-    public synchronized void finished(SyncTask task) {
-        running.remove(task.id());
+    /** Frees the task's slot, whatever the sync's outcome; {@code error} is null when it succeeded. */
+    public synchronized void finished(SyncTask task, String error) {
+        SyncTask done = running.remove(task.id());
         store.delete(task.id());
+        if (done != null) {
+            recent.addFirst(new FinishedTask(done, clock.millis(), error));
+            if (recent.size() > RECENT) {
+                recent.removeLast();
+            }
+        }
+    }
+
+    /** The last finished tasks, newest first, with their start and end times. */
+    public synchronized List<FinishedTask> recent() {
+        return List.copyOf(recent);
     }
 
     public synchronized List<SyncTask> queued() {

@@ -65,7 +65,7 @@ class WorkQueueTest {
         assertEquals(List.of("volumes/v4", "volumes/v1"), volumes(first));
         assertEquals(List.of(), q.dispatch());
         assertEquals(3, q.depth());
-        q.finished(first.get(1));
+        q.finished(first.get(1), null);
         assertEquals(List.of("volumes/v2"), volumes(q.dispatch()));
         assertEquals(2, q.running().size());
     }
@@ -81,7 +81,7 @@ class WorkQueueTest {
         assertTrue(folded.full());
         assertEquals(70, folded.priority());
         assertEquals(List.of(), q.dispatch(), "the volume is still running");
-        q.finished(running);
+        q.finished(running, "failed");
         SyncTask next = q.dispatch().get(0);
         assertTrue(next.full());
         assertEquals("api", next.trigger());
