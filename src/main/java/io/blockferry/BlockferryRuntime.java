@@ -11,6 +11,7 @@ import io.blockferry.ops.ApiAccess;
 import io.blockferry.ops.BlockferryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.blockferry.ops.BlockferryMetrics;
+import io.blockferry.schedule.PolicyRegistry;
 import io.blockferry.schedule.ServerDirectory;
 import io.blockferry.schedule.SyncTask;
 import io.blockferry.schedule.WorkQueue;
@@ -95,6 +96,7 @@ public final class BlockferryRuntime implements AutoCloseable {
             main.start();
             resources.add(0, main::stop);
             if (scheduling != null) {
+                resources.add(0, scheduling);
                 scheduling.start(main.getCamelContext());
             }
             LOG.info("Blockferry started: roles {}, Kafka at {}", roles, kafka.bootstrapServers());
@@ -122,6 +124,11 @@ public final class BlockferryRuntime implements AutoCloseable {
     /** Queues a sync in the work queue, as the REST API and resyncs do (source role only). */
     public SyncTask submit(SyncRequest request) {
         return scheduling.submitter().submit(request);
+    }
+
+    /** The policies in force (source role only). */
+    public PolicyRegistry policies() {
+        return scheduling.registry();
     }
 
     /** The source's work queue (source role only). */

@@ -31,7 +31,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 /** The source's schedules and work queue: policies, their Quartz routes, the queue and its caps. */
-final class SchedulingRole {
+final class SchedulingRole implements AutoCloseable {
 
     static final List<String> SCHEMA = Stream.concat(TaskStore.SCHEMA.stream(), PolicyRunStore.SCHEMA.stream())
             .toList();
@@ -103,6 +103,17 @@ final class SchedulingRole {
         routes.apply(registry.all());
         metrics.watchQueue(queue::depth, () -> queue.running().size());
         runner.catchUp();
+    }
+
+    /** Stops starting tasks and stops waiting for acks, before Camel stops. */
+    @Override
+    public void close() {
+        queue.close();
+        taskRunner.close();
+    }
+
+    PolicyRegistry registry() {
+        return registry;
     }
 
     TaskSubmitter submitter() {

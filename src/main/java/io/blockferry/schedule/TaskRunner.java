@@ -1,22 +1,49 @@
 package io.blockferry.schedule;
 
 import io.blockferry.source.GenerationReport;
+import io.blockferry.source.SyncFailedException;
 import io.blockferry.transport.GenerationAck;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Holds a task's slot until the target has answered its generation: a disk is in flight from
- * its snapshot until its ack, so the caps count what the target still has to absorb.
+ * its snapshot until its ack, so the caps count what the target still has to absorb. A stopping
+ * proxy stops waiting at once (the task is queued again at the next start).
  */
-public final class TaskRunner {
+public final class TaskRunner implements AutoCloseable {
 
     private final Duration ackTimeout;
+    private final CompletableFuture<Void> stopping = new CompletableFuture<>();
 
     public TaskRunner(Duration ackTimeout) {
         this.ackTimeout = ackTimeout;
     }
 
     public GenerationAck awaitAck(GenerationReport report) {
-        return report.awaitCommitted(ackTimeout);
+        try {
+            CompletableFuture.anyOf(report.ack(), stopping).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new SyncFailedException(report.volumeId() + " generation " + report.generation() + ": no ack from "
+                    + "the target within " + ackTimeout.toSeconds() + " s (blockferry.source.ack-timeout-seconds): "
+                    + "check that a Blockferry target is running and consuming the chunk topic");
+        } catch (ExecutionException e) {
+            // The ack future failed: awaitCommitted below reports why.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!report.ack().isDone()) {
+            throw new SyncFailedException("Blockferry is stopping before the ack of " + report.volumeId()
+                    + " generation " + report.generation() + ": the task is queued again at the next start");
+        }
+        return report.awaitCommitted(Duration.ofSeconds(1));
+    }
+
+    @Override
+    public void close() {
+        stopping.complete(null);
     }
 }

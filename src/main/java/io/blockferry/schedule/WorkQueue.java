@@ -44,6 +44,7 @@ public final class WorkQueue {
     private final Map<Long, SyncTask> running = new LinkedHashMap<>();
     private final Deque<FinishedTask> recent = new ArrayDeque<>();
     private long nextId;
+    private boolean closing;
 
     public WorkQueue(QueueLimits limits, TaskStore store, EventSink events, QueueObserver observer, Clock clock,
                      Function<String, SyncOptions> optionsOfPolicy) {
@@ -86,6 +87,9 @@ public final class WorkQueue {
 
     /** Fails the tasks that waited too long, then starts those that fit the caps; returns the started. */
     public synchronized List<SyncTask> dispatch() {
+        if (closing) {
+            return List.of();
+        }
         long now = clock.millis();
         expire(now);
         List<SyncTask> started = new ArrayList<>();
@@ -105,6 +109,9 @@ public final class WorkQueue {
     /** Frees the task's slot, whatever the sync's outcome; {@code error} is null when it succeeded. */
     public synchronized void finished(SyncTask task, String error) {
         SyncTask done = running.remove(task.id());
+        if (closing) {
+            return;
+        }
         store.delete(task.id());
         if (done != null) {
             recent.addFirst(new FinishedTask(done, clock.millis(), error));
@@ -112,6 +119,14 @@ public final class WorkQueue {
                 recent.removeLast();
             }
         }
+    }
+
+    /**
+     * The proxy is stopping: nothing more starts, and running tasks stay stored, so the next start
+     * queues them again (their generations are settled by the planner then).
+     */
+    public synchronized void close() {
+        closing = true;
     }
 
     /** The last finished tasks, newest first, with their start and end times. */

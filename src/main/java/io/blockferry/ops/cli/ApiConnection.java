@@ -1,0 +1,91 @@
+package io.blockferry.ops.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blockferry.config.Settings;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The CLI's way to a running Blockferry: the REST API at {@code BLOCKFERRY_URL} (default: the
+ * configured camel.server host and port) with the token from {@code BLOCKFERRY_API_TOKEN},
+ * {@code blockferry.api.token}, or the generated {@code DATA_DIR/api-token}.
+ */
+final class ApiConnection {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+    private final String token;
+
+    ApiConnection(String base, String token) {
+        this.base = base;
+        this.token = token;
+    }
+
+    static ApiConnection of(Settings settings) {
+        String url = System.getenv().getOrDefault("BLOCKFERRY_URL", "http://"
+                + settings.text("camel.server.host", "127.0.0.1") + ":" + settings.text("camel.server.port", "8080"));
+        String token = System.getenv("BLOCKFERRY_API_TOKEN");
+        if (token == null || token.isBlank()) {
+            token = settings.text("blockferry.api.token", "");
+        }
+        if (token.isBlank()) {
+            Path file = Path.of(settings.text("blockferry.data-dir"), "api-token");
+            try {
+                token = Files.readString(file).strip();
+            } catch (IOException e) {
+                throw new CliException("no API token: set BLOCKFERRY_API_TOKEN, or run this where Blockferry wrote "
+                        + file + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        return new ApiConnection(url.replaceAll("/+$", ""), token);
+    }
+
+    JsonNode get(String path) {
+        return send(request(path).GET().build());
+    }
+
+    JsonNode post(String path) {
+        return send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    static String segment(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token);
+    }
+
+    private JsonNode send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = JSON.readTree(response.body().isEmpty() ? "{}" : response.body());
+            if (response.statusCode() >= 400) {
+                throw new CliException(body.path("error").asText("HTTP " + response.statusCode()) + " (HTTP "
+                        + response.statusCode() + ")");
+            }
+            return body;
+        } catch (ConnectException e) {
+            throw new CliException("no Blockferry answers at " + base + ": start it with bin/blockferry run, or set "
+                    + "BLOCKFERRY_URL");
+        } catch (IOException e) {
+            throw new CliException("cannot talk to Blockferry at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+}
