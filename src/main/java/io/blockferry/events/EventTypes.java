@@ -9,6 +9,7 @@ public final class EventTypes {
     public static final String RESYNC_REQUESTED = "resync-requested";
     public static final String DEAD_LETTER = "dead-letter";
     public static final String SYNC_FAILED = "sync-failed";
+    public static final String POINTS_PRUNED = "points-pruned";
 
     private EventTypes() {
     }

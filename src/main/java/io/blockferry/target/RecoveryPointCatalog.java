@@ -83,6 +83,12 @@ public final class RecoveryPointCatalog {
                 RecoveryPoint.COMMITTED);
     }
 
+    /** A volume's committed points, oldest first. */
+    public List<RecoveryPoint> committed(String volumeId) {
+        return db.query("SELECT * FROM recovery_point WHERE volume_id = ? AND state = ? ORDER BY generation",
+                RecoveryPointCatalog::point, volumeId, RecoveryPoint.COMMITTED);
+    }
+
     public List<RecoveryPoint> applying() {
         return db.query("SELECT * FROM recovery_point WHERE state = ? ORDER BY volume_id, generation",
                 RecoveryPointCatalog::point, RecoveryPoint.APPLYING);
@@ -95,6 +101,34 @@ public final class RecoveryPointCatalog {
                 b.baseSnapshot(), b.mode().name(), b.imageSize(), e.dataBytes(), e.zeroBytes(), e.dataChunks(),
                 e.zeroChunks(), HexFormat.of().formatHex(e.manifestDigest()), RecoveryPoint.APPLYING,
                 System.currentTimeMillis(), b.keepPoints());
+    }
+
+    /**
+     * In one durable step, forgets {@code removed} and records that {@code into} now starts where
+     * {@code removed} started: it takes its mode and base, and the counts and manifest digest of
+     * its merged diff.
+     */
+    public void mergeInto(RecoveryPoint removed, RecoveryPoint into, MergedDiff merged) {
+        db.inTransaction(() -> {
+            delete(removed);
+            db.update("UPDATE recovery_point SET mode = ?, base_snapshot = ?, data_bytes = ?, zero_bytes = ?, "
+                    + "data_chunks = ?, zero_chunks = ?, manifest_digest = ? WHERE volume_id = ? AND generation = ?",
+                    removed.mode(), removed.baseSnapshot(), merged.dataBytes(), merged.zeroBytes(), merged.dataChunks(),
+                    merged.zeroChunks(), HexFormat.of().formatHex(merged.manifestDigest()), into.volumeId(),
+                    into.generation());
+        });
+        db.sync();
+    }
+
+    /** Durably forgets a point that no other point builds on. */
+    public void remove(RecoveryPoint point) {
+        delete(point);
+        db.sync();
+    }
+
+    private void delete(RecoveryPoint point) {
+        db.update("DELETE FROM recovery_point WHERE volume_id = ? AND generation = ?", point.volumeId(),
+                point.generation());
     }
 
     public void markCommitted(String volumeId, long generation) {
