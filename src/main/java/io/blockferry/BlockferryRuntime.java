@@ -18,6 +18,7 @@ import io.blockferry.schedule.WorkQueue;
 import java.nio.file.Path;
 import io.blockferry.events.EventSink;
 import io.blockferry.target.ChunkWriter;
+import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
 import io.blockferry.transport.CamelEventSink;
 import io.blockferry.transport.CamelResyncTrigger;
@@ -154,6 +155,11 @@ public final class BlockferryRuntime implements AutoCloseable {
     /** The target's scrubber (target role only). */
     public Scrubber scrubber() {
         return target.scrubber;
+    }
+
+    /** The target's retention (target role only). */
+    public Retention retention() {
+        return target.retention;
     }
 
     public CamelContext camelContext() {

@@ -4,6 +4,7 @@ import io.blockferry.config.Settings;
 import io.blockferry.store.Database;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.RecoveryPointCatalog;
+import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
 import io.blockferry.events.EventSink;
 import io.blockferry.ops.ComponentHealthCheck;
@@ -13,12 +14,13 @@ import io.blockferry.transport.KafkaOffsetCommitter;
 import java.nio.file.Path;
 import org.apache.camel.main.Main;
 
-/** The target side's beans: the repository, its catalog and the chunk writer. */
+/** The target side's beans: the repository, its catalog, the chunk writer, scrub and retention. */
 final class TargetRole implements AutoCloseable {
 
     private final Database database;
     final ChunkWriter writer;
     final Scrubber scrubber;
+    final Retention retention;
     private final TargetApi api;
 
     TargetRole(Settings settings, EventSink events) {
@@ -28,12 +30,16 @@ final class TargetRole implements AutoCloseable {
         RecoveryPointCatalog catalog = new RecoveryPointCatalog(database);
         this.writer = new ChunkWriter(repository, catalog, settings.bytes("blockferry.target.checkpoint-bytes"), events);
         this.scrubber = new Scrubber(repository, catalog, writer, events);
+        this.retention = new Retention(repository, catalog, writer, events,
+                settings.integer("blockferry.target.keep-points"));
+        retention.recover();
         this.api = new TargetApi(catalog);
     }
 
     void bind(Main main) {
         main.bind("chunkWriter", writer);
         main.bind("scrubber", scrubber);
+        main.bind("retention", retention);
         main.bind("targetApi", api);
         main.bind("targetStateHealth", new ComponentHealthCheck("target-state-store", database::check));
         main.bind("offsetCommitter", new KafkaOffsetCommitter());

@@ -10,6 +10,8 @@ import java.util.Map;
 public record Event(String type, String volumeId, String cause, String severity, String message,
                     Map<String, Long> counts, long timeMillis) {
 
+    /** Routine facts worth a record, such as recovery points removed by retention. */
+    public static final String INFO = "INFO";
     public static final String WARN = "WARN";
     public static final String ERROR = "ERROR";
 

@@ -14,6 +14,7 @@ public final class EventTypes {
     public static final String POLICY_CONFLICT = "policy-conflict";
     public static final String POLICIES_REJECTED = "policies-rejected";
     public static final String POLICY_SKIPPED = "policy-skipped";
+    public static final String POINTS_PRUNED = "points-pruned";
 
     private EventTypes() {
     }

@@ -91,7 +91,8 @@ public final class GenerationPlanner {
             store.markPending(volumeId, generation, snapshot, imageId, size, request.options().keepSnapshots());
             waiters.register(volumeId, generation);
             ChunkRecord.Begin begin = new ChunkRecord.Begin(volumeId, generation, plan.mode(), plan.cause(), size,
-                    settings.chunkSize(), snapshot, plan.baseSnapshot(), imageId, System.currentTimeMillis());
+                    settings.chunkSize(), snapshot, plan.baseSnapshot(), imageId, System.currentTimeMillis(),
+                    request.options().keepPoints());
             LOG.info("Volume {} generation {}: {} sync ({}) of {} bytes from {} to snapshot {}", volumeId, generation,
                     plan.mode().name().toLowerCase(), plan.cause(), size,
                     plan.baseSnapshot() == null ? "nothing" : plan.baseSnapshot(), snapshot);

@@ -74,6 +74,33 @@ public final class Database implements AutoCloseable {
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
+    /** Runs {@code work} (calls of this database on this thread) as one transaction: all of it or none. */
+    public synchronized void inTransaction(Runnable work) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                work.run();
+                connection.commit();
+            } catch (RuntimeException | SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("state store transaction failed (" + file + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Forces what is committed onto the disk. H2 writes commits in the background, so a step that
+     * must not happen before the state store remembers the previous one (deleting a file the old
+     * state still names) calls this first.
+     */
+    public void sync() {
+        update("CHECKPOINT SYNC");
+    }
+
     /** Throws, naming the file, unless the store answers a trivial query: for health checks. */
     public void check() {
         query("SELECT 1", rs -> rs.getInt(1));

@@ -97,7 +97,7 @@ public final class ChunkWriter {
                     + " never arrived (the next one was " + record.seq() + ")");
             return WriteOutcome.PENDING;
         }
-        String problem = verify(staged.begin(), record);
+        String problem = verify(staged, record);
         if (problem != null) {
             staged.fail(CorruptChunkException.CAUSE, problem);
             throw new CorruptChunkException("volume " + record.volumeId() + " generation " + record.generation() + ": "
@@ -161,7 +161,8 @@ public final class ChunkWriter {
         return staged != null && staged.begin().generation() == record.generation() ? staged : null;
     }
 
-    private static String verify(ChunkRecord.Begin b, ChunkRecord record) {
+    private static String verify(StagedGeneration staged, ChunkRecord record) {
+        ChunkRecord.Begin b = staged.begin();
         long offset;
         long length;
         if (record instanceof ChunkRecord.Data d) {
@@ -180,6 +181,10 @@ public final class ChunkWriter {
         if (offset < 0 || length <= 0 || offset + length > b.imageSize()) {
             return "chunk " + record.seq() + " covers [" + offset + ", " + (offset + length)
                     + ") outside the image of " + b.imageSize() + " bytes";
+        }
+        if (offset < staged.nextOffset()) {
+            return "chunk " + record.seq() + " at offset " + offset + " starts before the end of the previous one ("
+                    + staged.nextOffset() + "): a generation's records must come in offset order";
         }
         return null;
     }

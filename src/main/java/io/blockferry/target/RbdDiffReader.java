@@ -1,13 +1,7 @@
 package io.blockferry.target;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /** Streams the records of an {@code rbd export-diff} v1 file, one data record in memory at a time. */
 public final class RbdDiffReader implements AutoCloseable {
@@ -21,67 +15,41 @@ public final class RbdDiffReader implements AutoCloseable {
         void zero(long offset, long length) throws IOException;
     }
 
-    private final DataInputStream in;
-    private final Path file;
+    private final RbdDiffCursor cursor;
 
     public RbdDiffReader(Path file) throws IOException {
-        this.file = file;
-        this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+        this.cursor = new RbdDiffCursor(file);
     }
 
     public void accept(Visitor visitor) throws IOException {
-        byte[] header = in.readNBytes(RbdDiffWriter.HEADER.length);
-        if (!Arrays.equals(header, RbdDiffWriter.HEADER)) {
-            throw new IOException(file + " is not an rbd diff v1 file");
-        }
-        while (true) {
-            int tag = in.read();
-            switch (tag) {
-                case 'f', 't' -> in.skipNBytes(readLong32());
-                case 's' -> visitor.size(readLong64());
-                case 'w' -> {
-                    long offset = readLong64();
-                    long length = readLong64();
-                    visitor.data(offset, in.readNBytes((int) length));
-                }
-                case 'z' -> visitor.zero(readLong64(), readLong64());
-                case 'e' -> {
-                    return;
-                }
-                case -1 -> throw new EOFException(file + " ends without its end record: the diff is incomplete");
-                default -> throw new IOException(file + " has an unknown record tag " + tag);
+        visitor.size(cursor.imageSize());
+        while (cursor.next()) {
+            if (cursor.data()) {
+                byte[] payload = new byte[(int) cursor.length()];
+                cursor.read(payload, 0, payload.length);
+                visitor.data(cursor.offset(), payload);
+            } else {
+                visitor.zero(cursor.offset(), cursor.length());
             }
         }
-    }
-
-    private long readLong32() throws IOException {
-        return Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
-    }
-
-    private long readLong64() throws IOException {
-        return Long.reverseBytes(in.readLong());
     }
 
     /** The to-snapshot name recorded in a diff file, or null. */
     public static String toSnapshot(Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            in.skipNBytes(RbdDiffWriter.HEADER.length);
-            while (true) {
-                int tag = in.read();
-                if (tag != 'f' && tag != 't') {
-                    return null;
-                }
-                byte[] name = new byte[Integer.reverseBytes(in.readInt())];
-                in.readFully(name);
-                if (tag == 't') {
-                    return new String(name, StandardCharsets.UTF_8);
-                }
-            }
+        try (RbdDiffCursor header = new RbdDiffCursor(file)) {
+            return header.toSnapshot();
+        }
+    }
+
+    /** The from-snapshot name recorded in a diff file, or null for a diff from nothing. */
+    public static String fromSnapshot(Path file) throws IOException {
+        try (RbdDiffCursor header = new RbdDiffCursor(file)) {
+            return header.fromSnapshot();
         }
     }
 
     @Override
     public void close() throws IOException {
-        in.close();
+        cursor.close();
     }
 }

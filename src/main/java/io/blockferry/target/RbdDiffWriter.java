@@ -12,7 +12,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * Appends a diff in Ceph's {@code rbd export-diff} format (v1: "rbd diff v1\n", then from-snap,
  * to-snap and size records, then 'w' data and 'z' zero records, then 'e'), so a recovery point can
- * be restored with stock {@code rbd import-diff} and no Blockferry at all.
+ * be restored with stock {@code rbd import-diff} and no Blockferry at all. Records are written in
+ * the order given: the chunk writer gives them in offset order (it refuses a generation whose
+ * records go back), and so does {@link DiffMerge}, because merging needs sorted diffs.
  */
 public final class RbdDiffWriter implements AutoCloseable {
 
@@ -65,10 +67,20 @@ public final class RbdDiffWriter implements AutoCloseable {
     }
 
     public void data(long offset, byte[] payload) {
+        beginData(offset, payload.length);
+        dataBytes(payload, 0, payload.length);
+    }
+
+    /** Starts a data record; exactly {@code length} bytes must follow through {@link #dataBytes}. */
+    public void beginData(long offset, long length) {
         small.clear();
-        small.put((byte) 'w').putLong(offset).putLong(payload.length);
+        small.put((byte) 'w').putLong(offset).putLong(length);
         flushSmall();
-        write(ByteBuffer.wrap(payload));
+    }
+
+    /** Appends bytes of the data record begun last, so a record can be copied through a small buffer. */
+    public void dataBytes(byte[] buffer, int from, int count) {
+        write(ByteBuffer.wrap(buffer, from, count));
     }
 
     public void zero(long offset, long length) {

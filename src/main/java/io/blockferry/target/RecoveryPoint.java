@@ -1,9 +1,12 @@
 package io.blockferry.target;
 
-/** A generation the target committed: restorable from its diff chain, and the replica's state when newest. */
+/**
+ * A generation the target committed: restorable from its diff chain, and the replica's state when
+ * newest. {@code keepPoints} is the retention its BEGIN asked for (0: the target's default).
+ */
 public record RecoveryPoint(String volumeId, long generation, String snapshot, String baseSnapshot, String mode,
                             long imageSize, long dataBytes, long zeroBytes, long dataChunks, long zeroChunks,
-                            String manifestDigest, String state, long createdAtMillis) {
+                            String manifestDigest, String state, long createdAtMillis, int keepPoints) {
 
     public static final String APPLYING = "APPLYING";
     public static final String COMMITTED = "COMMITTED";

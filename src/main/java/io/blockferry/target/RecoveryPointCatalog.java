@@ -47,7 +47,10 @@ public final class RecoveryPointCatalog {
               data_bytes BIGINT NOT NULL,
               zero_bytes BIGINT NOT NULL,
               failure_cause VARCHAR(64),
-              failure_reason VARCHAR(4000))""");
+              failure_reason VARCHAR(4000))""",
+            // added with retention; ADD COLUMN IF NOT EXISTS lets a catalog made by an older Blockferry open
+            "ALTER TABLE recovery_point ADD COLUMN IF NOT EXISTS keep_points INT DEFAULT 0 NOT NULL",
+            "ALTER TABLE staging ADD COLUMN IF NOT EXISTS keep_points INT DEFAULT 0 NOT NULL");
 
     private final Database db;
 
@@ -80,6 +83,12 @@ public final class RecoveryPointCatalog {
                 RecoveryPoint.COMMITTED);
     }
 
+    /** A volume's committed points, oldest first. */
+    public List<RecoveryPoint> committed(String volumeId) {
+        return db.query("SELECT * FROM recovery_point WHERE volume_id = ? AND state = ? ORDER BY generation",
+                RecoveryPointCatalog::point, volumeId, RecoveryPoint.COMMITTED);
+    }
+
     public List<RecoveryPoint> applying() {
         return db.query("SELECT * FROM recovery_point WHERE state = ? ORDER BY volume_id, generation",
                 RecoveryPointCatalog::point, RecoveryPoint.APPLYING);
@@ -87,11 +96,39 @@ public final class RecoveryPointCatalog {
 
     public void insertApplying(ChunkRecord.Begin b, ChunkRecord.End e) {
         db.update("INSERT INTO recovery_point (volume_id, generation, snapshot, base_snapshot, mode, image_size, "
-                + "data_bytes, zero_bytes, data_chunks, zero_chunks, manifest_digest, state, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.volumeId(), b.generation(), b.snapshot(),
+                + "data_bytes, zero_bytes, data_chunks, zero_chunks, manifest_digest, state, created_at, keep_points) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.volumeId(), b.generation(), b.snapshot(),
                 b.baseSnapshot(), b.mode().name(), b.imageSize(), e.dataBytes(), e.zeroBytes(), e.dataChunks(),
                 e.zeroChunks(), HexFormat.of().formatHex(e.manifestDigest()), RecoveryPoint.APPLYING,
-                System.currentTimeMillis());
+                System.currentTimeMillis(), b.keepPoints());
+    }
+
+    /**
+     * In one durable step, forgets {@code removed} and records that {@code into} now starts where
+     * {@code removed} started: it takes its mode and base, and the counts and manifest digest of
+     * its merged diff.
+     */
+    public void mergeInto(RecoveryPoint removed, RecoveryPoint into, MergedDiff merged) {
+        db.inTransaction(() -> {
+            delete(removed);
+            db.update("UPDATE recovery_point SET mode = ?, base_snapshot = ?, data_bytes = ?, zero_bytes = ?, "
+                    + "data_chunks = ?, zero_chunks = ?, manifest_digest = ? WHERE volume_id = ? AND generation = ?",
+                    removed.mode(), removed.baseSnapshot(), merged.dataBytes(), merged.zeroBytes(), merged.dataChunks(),
+                    merged.zeroChunks(), HexFormat.of().formatHex(merged.manifestDigest()), into.volumeId(),
+                    into.generation());
+        });
+        db.sync();
+    }
+
+    /** Durably forgets a point that no other point builds on. */
+    public void remove(RecoveryPoint point) {
+        delete(point);
+        db.sync();
+    }
+
+    private void delete(RecoveryPoint point) {
+        db.update("DELETE FROM recovery_point WHERE volume_id = ? AND generation = ?", point.volumeId(),
+                point.generation());
     }
 
     public void markCommitted(String volumeId, long generation) {
@@ -107,11 +144,11 @@ public final class RecoveryPointCatalog {
         ChunkRecord.Begin b = s.begin();
         db.update("MERGE INTO staging (volume_id, generation, mode, cause, image_size, chunk_size, snapshot, "
                 + "base_snapshot, image_id, created_at, next_seq, diff_length, manifest_length, data_chunks, "
-                + "zero_chunks, data_bytes, zero_bytes, failure_cause, failure_reason) KEY (volume_id) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.volumeId(), b.generation(),
+                + "zero_chunks, data_bytes, zero_bytes, failure_cause, failure_reason, keep_points) KEY (volume_id) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.volumeId(), b.generation(),
                 b.mode().name(), b.cause(), b.imageSize(), b.chunkSize(), b.snapshot(), b.baseSnapshot(), b.imageId(),
                 b.createdAtMillis(), s.nextSeq(), s.diffLength(), s.manifestLength(), s.dataChunks(), s.zeroChunks(),
-                s.dataBytes(), s.zeroBytes(), s.failureCause(), s.failureReason());
+                s.dataBytes(), s.zeroBytes(), s.failureCause(), s.failureReason(), b.keepPoints());
     }
 
     public void deleteStaging(String volumeId) {
@@ -123,14 +160,14 @@ public final class RecoveryPointCatalog {
                 rs.getString("base_snapshot"), rs.getString("mode"), rs.getLong("image_size"),
                 rs.getLong("data_bytes"), rs.getLong("zero_bytes"), rs.getLong("data_chunks"),
                 rs.getLong("zero_chunks"), rs.getString("manifest_digest"), rs.getString("state"),
-                rs.getLong("created_at"));
+                rs.getLong("created_at"), rs.getInt("keep_points"));
     }
 
     private static StagingRow staging(ResultSet rs) throws SQLException {
         ChunkRecord.Begin begin = new ChunkRecord.Begin(rs.getString("volume_id"), rs.getLong("generation"),
                 SyncMode.valueOf(rs.getString("mode")), rs.getString("cause"), rs.getLong("image_size"),
                 rs.getInt("chunk_size"), rs.getString("snapshot"), rs.getString("base_snapshot"),
-                rs.getString("image_id"), rs.getLong("created_at"));
+                rs.getString("image_id"), rs.getLong("created_at"), rs.getInt("keep_points"));
         return new StagingRow(begin, rs.getLong("next_seq"), rs.getLong("diff_length"), rs.getLong("manifest_length"),
                 rs.getLong("data_chunks"), rs.getLong("zero_chunks"), rs.getLong("data_bytes"), rs.getLong("zero_bytes"),
                 rs.getString("failure_cause"), rs.getString("failure_reason"));

@@ -5,7 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The on-disk layout of the local repository target:
@@ -13,11 +19,15 @@ import java.nio.file.Path;
  * REPO/VOLUME/replica.img                  the latest recovery point, as a sparse raw image
  * REPO/VOLUME/points/gNNNNNN.rbddiff       each recovery point as an rbd export-diff v1 file
  * REPO/VOLUME/points/gNNNNNN.manifest      what each record changed, with its CRC32C
+ * REPO/VOLUME/points/gNNNNNN.*.merged      a point merged with the one before it, until it replaces it
  * REPO/VOLUME/staging/gNNNNNN.*.part       a generation still arriving
  * </pre>
  * VOLUME is the URL-encoded volume id, so {@code volumes/disk1} becomes {@code volumes%2Fdisk1}.
  */
 public final class Repository {
+
+    private static final String MERGED = ".merged";
+    private static final Pattern GENERATION = Pattern.compile("g(\\d+)\\.(rbddiff|manifest)");
 
     private final Path root;
 
@@ -53,6 +63,50 @@ public final class Repository {
 
     public Path pointManifest(String volumeId, long generation) {
         return dir(volumeId, "points").resolve(name(generation) + ".manifest");
+    }
+
+    /** Where the merge of a point with the one before it is written before it replaces the point's diff. */
+    public Path mergedDiff(String volumeId, long generation) {
+        return merged(pointDiff(volumeId, generation));
+    }
+
+    public Path mergedManifest(String volumeId, long generation) {
+        return merged(pointManifest(volumeId, generation));
+    }
+
+    public static boolean isMerged(Path file) {
+        return file.getFileName().toString().endsWith(MERGED);
+    }
+
+    /** The files of a volume's points directory, merged ones included. */
+    public List<Path> pointFiles(String volumeId) {
+        try (Stream<Path> files = Files.list(dir(volumeId, "points"))) {
+            return files.filter(f -> GENERATION.matcher(f.getFileName().toString()).lookingAt()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the points of " + volumeId, e);
+        }
+    }
+
+    /** The generation a point file belongs to, from its name. */
+    public static long generationOf(Path file) {
+        Matcher m = GENERATION.matcher(file.getFileName().toString());
+        if (!m.lookingAt()) {
+            throw new IllegalArgumentException(file + " is not a recovery point file");
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    /** Makes the creation, renaming and removal of files in a directory durable (fsync of the directory). */
+    public static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("fsync of directory " + dir + " failed", e);
+        }
+    }
+
+    private static Path merged(Path file) {
+        return file.resolveSibling(file.getFileName() + MERGED);
     }
 
     private Path dir(String volumeId, String kind) {

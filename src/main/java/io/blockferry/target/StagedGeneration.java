@@ -26,6 +26,7 @@ final class StagedGeneration implements AutoCloseable {
     private final FileChannel manifest;
     private final ManifestDigest digest = new ManifestDigest();
     private long nextSeq;
+    private long nextOffset;
     private long dataChunks;
     private long zeroChunks;
     private long dataBytes;
@@ -61,7 +62,7 @@ final class StagedGeneration implements AutoCloseable {
         StagedGeneration staged = new StagedGeneration(b, diffFile, manifestFile,
                 RbdDiffWriter.resume(diffFile, row.diffLength()), openManifest(manifestFile, row.manifestLength()),
                 row.nextSeq());
-        ManifestFile.read(manifestFile, row.manifestLength(), staged.digest::add);
+        ManifestFile.read(manifestFile, row.manifestLength(), staged::received);
         staged.dataChunks = row.dataChunks();
         staged.zeroChunks = row.zeroChunks();
         staged.dataBytes = row.dataBytes();
@@ -90,6 +91,11 @@ final class StagedGeneration implements AutoCloseable {
         return nextSeq;
     }
 
+    /** Where the last record received ended: the next may not start before it (diffs stay sorted for merging). */
+    long nextOffset() {
+        return nextOffset;
+    }
+
     /** Appends the next DATA or ZERO record; the caller has checked its order and checksum. */
     void append(ChunkRecord record) {
         ManifestEntry entry = ManifestEntry.of(record);
@@ -103,8 +109,13 @@ final class StagedGeneration implements AutoCloseable {
             zeroBytes += entry.length();
         }
         ManifestFile.append(manifest, entry);
-        digest.add(entry);
+        received(entry);
         nextSeq++;
+    }
+
+    private void received(ManifestEntry entry) {
+        digest.add(entry);
+        nextOffset = entry.offset() + entry.length();
     }
 
     /** Marks the generation as unusable; its remaining records are ignored and END is answered with a rejection. */

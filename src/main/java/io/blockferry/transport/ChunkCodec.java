@@ -13,7 +13,13 @@ import java.util.zip.CRC32C;
 public final class ChunkCodec {
 
     private static final int MAGIC = 0x4246434b; // "BFCK"
-    private static final byte VERSION = 1;
+    /** Version 2 added BEGIN's keepPoints. */
+    private static final byte VERSION = 2;
+    /**
+     * Writers still read version 1, whose BEGIN lacks keepPoints (read as 0: the target's default),
+     * so a target can be upgraded before its sources; the other record types did not change.
+     */
+    private static final byte OLDEST_READABLE = 1;
     private static final byte BEGIN = 1;
     private static final byte DATA = 2;
     private static final byte ZERO = 3;
@@ -33,7 +39,7 @@ public final class ChunkCodec {
         byte[] payload = null;
         if (record instanceof ChunkRecord.Begin b) {
             header.put((byte) b.mode().ordinal()).putLong(b.imageSize()).putInt(b.chunkSize())
-                    .putLong(b.createdAtMillis());
+                    .putLong(b.createdAtMillis()).putInt(b.keepPoints());
             putString(header, b.cause());
             putString(header, b.snapshot());
             putString(header, b.baseSnapshot());
@@ -72,9 +78,10 @@ public final class ChunkCodec {
                         "record does not start with the Blockferry magic (found 0x%08x): not a chunk record", magic));
             }
             byte version = in.get();
-            if (version != VERSION) {
-                throw new MalformedRecordException("chunk record version " + version + " is not supported (expected "
-                        + VERSION + "): upgrade the writer to the source's version");
+            if (version < OLDEST_READABLE || version > VERSION) {
+                throw new MalformedRecordException("chunk record version " + version + " is not supported (this "
+                        + "writer reads versions " + OLDEST_READABLE + " to " + VERSION + ")" + (version > VERSION
+                        ? ": the source is newer; upgrade the writer to the source's version" : ""));
             }
             byte type = in.get();
             long generation = in.getLong();
@@ -86,8 +93,9 @@ public final class ChunkCodec {
                     long size = in.getLong();
                     int chunkSize = in.getInt();
                     long createdAt = in.getLong();
+                    int keepPoints = version >= 2 ? in.getInt() : 0;
                     yield new ChunkRecord.Begin(volume, generation, mode, getString(in), size, chunkSize,
-                            getString(in), getString(in), getString(in), createdAt);
+                            getString(in), getString(in), getString(in), createdAt, keepPoints);
                 }
                 case DATA -> {
                     long offset = in.getLong();

@@ -13,9 +13,14 @@ public sealed interface ChunkRecord {
 
     long seq();
 
-    /** Opens a generation: what is being sent, and what it applies on top of. */
+    /**
+     * Opens a generation: what is being sent, and what it applies on top of. {@code keepPoints} is
+     * how many recovery points the target keeps of the volume (the policy's retention); 0 leaves it
+     * to the target's {@code blockferry.target.keep-points}.
+     */
     record Begin(String volumeId, long generation, SyncMode mode, String cause, long imageSize, int chunkSize,
-                 String snapshot, String baseSnapshot, String imageId, long createdAtMillis) implements ChunkRecord {
+                 String snapshot, String baseSnapshot, String imageId, long createdAtMillis, int keepPoints)
+            implements ChunkRecord {
         public long seq() {
             return 0;
         }
