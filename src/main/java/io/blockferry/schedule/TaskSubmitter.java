@@ -20,11 +20,16 @@ public final class TaskSubmitter {
         this.manualPriority = manualPriority;
     }
 
+    /**
+     * Queues a request. One without a policy (a resync, a REST sync) takes the options of the
+     * policy that last queued the volume, so its retention and hooks still apply.
+     */
     public SyncTask submit(SyncRequest r) {
-        String policy = r.options().policy();
-        int priority = r.trigger().equals("api") ? manualPriority
-                : policy == null ? 50 : policies.find(policy).map(Policy::priority).orElse(50);
-        return queue.submit(r.volumeId(), null, policy, priority, r.full(), r.trigger(), r.options());
+        String policy = r.options().policy() != null ? r.options().policy() : queue.lastPolicyOf(r.volumeId());
+        Policy owner = policy == null ? null : policies.find(policy).orElse(null);
+        int priority = r.trigger().equals("api") ? manualPriority : owner == null ? 50 : owner.priority();
+        return queue.submit(r.volumeId(), null, owner == null ? null : policy, priority, r.full(), r.trigger(),
+                owner == null ? r.options() : owner.options());
     }
 
     public void submitAll(List<SyncRequest> requests) {

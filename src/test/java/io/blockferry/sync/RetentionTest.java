@@ -45,7 +45,7 @@ class RetentionTest {
     private static final int KiB = 1 << 10;
     private static final long SIZE = 32L * MiB;
     private static final Duration WAIT = Duration.ofMinutes(2);
-    private static final SyncOptions KEEP_TWO = new SyncOptions("test-policy", 1, 2, 0);
+    private static final SyncOptions KEEP_TWO = new SyncOptions("test-policy", 1, 2, 0, null, null);
 
     private BlockferryRuntime runtime;
     private TopicWatch events;
