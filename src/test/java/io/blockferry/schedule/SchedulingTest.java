@@ -2,16 +2,22 @@ package io.blockferry.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.blockferry.BlockferryRuntime;
+import io.blockferry.ops.cli.Cli;
+import io.blockferry.ops.cli.CliException;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.ApiClient;
 import io.blockferry.testing.Await;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,6 +144,18 @@ class SchedulingTest {
             assertTrue(done.stream().allMatch(f -> f.error() == null), done.toString());
             assertEquals(2, mostAtOnce(done), "at most max-disks=2 in flight, and the cap was used");
 
+            String policyTable = cli(apiPort, "policies");
+            assertTrue(policyTable.matches("(?s).*\\nfive-disks +0 0 3 1 1 \\? 2099 +2099-01-01T\\S+ +volumes/it-sched-cap-\\* "
+                    + "+incremental +1/default +60\\n.*"), policyTable);
+            String status = cli(apiPort, "status");
+            assertTrue(status.contains("volumes/it-sched-cap-4  1 "), status);
+            assertTrue(status.contains("Tasks: 0 running, 0 queued"), status);
+            String points = cli(apiPort, "points", "volumes/it-sched-cap-0");
+            assertTrue(points.matches("(?s)GEN +MODE.*\\n1 +FULL +blockferry-g000001-\\S+ +4\\.0M +1\\.0M +COMMITTED.*"),
+                    points);
+            CliException unknown = assertThrows(CliException.class, () -> cli(apiPort, "sync", "--policy", "nope"));
+            assertTrue(unknown.getMessage().contains("(HTTP 404)"), unknown.getMessage());
+
             String metrics = new ApiClient(managementPort, TOKEN).text("/observe/metrics");
             for (String series : List.of("blockferry_queue_depth", "blockferry_tasks_running",
                     "blockferry_queue_wait_seconds_count", "blockferry_sent_bytes_total")) {
@@ -189,6 +207,13 @@ class SchedulingTest {
         } finally {
             closeAll(images);
         }
+    }
+
+    private static String cli(int port, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Cli.connect("http://127.0.0.1:" + port, TOKEN, new PrintStream(out, true, StandardCharsets.UTF_8))
+                .run(List.of(args));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** The most tasks that held a slot at the same instant, from their recorded start and end times. */

@@ -32,6 +32,11 @@ public final class Cli {
         return new Cli(ApiConnection.of(settings), out);
     }
 
+    /** A CLI talking to the API at {@code baseUrl}, such as http://127.0.0.1:8080. */
+    public static Cli connect(String baseUrl, String token, PrintStream out) {
+        return new Cli(new ApiConnection(baseUrl, token), out);
+    }
+
     public void run(List<String> args) {
         switch (args.get(0)) {
             case "status" -> status();
@@ -114,7 +119,7 @@ public final class Cli {
         for (JsonNode p : api.get("/api/volumes/" + path(volume) + "/points")) {
             t.row(p.path("generation").asLong(), p.path("mode").asText(), p.path("snapshot").asText(),
                     bytes(p.path("imageSize").asLong()), bytes(p.path("dataBytes").asLong()), p.path("state").asText(),
-                    java.time.Instant.ofEpochMilli(p.path("createdAt").asLong()));
+                    java.time.Instant.ofEpochMilli(p.path("createdAtMillis").asLong()));
         }
         t.print(out, "No recovery point.");
     }
@@ -123,10 +128,9 @@ public final class Cli {
         JsonNode answer = reload ? api.post("/api/policies/reload") : api.get("/api/policies");
         Table t = new Table("NAME", "SCHEDULE", "NEXT FIRE", "SELECTS", "MODE", "KEEP SRC/TGT", "PRIORITY");
         for (JsonNode p : answer.path("policies")) {
-            String selects = String.join(" ", p.path("volumes").findValuesAsText("volumes"));
-            if (selects.isEmpty()) {
-                selects = p.path("volumes").toString();
-            }
+            List<String> parts = new java.util.ArrayList<>();
+            p.path("volumes").forEach(v -> parts.add(v.asText()));
+            String selects = String.join(" ", parts);
             if (!p.path("servers").isNull()) {
                 selects += " servers(" + p.path("servers").asText() + ")";
             }
