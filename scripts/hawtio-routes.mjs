@@ -97,6 +97,15 @@ async function main() {
     fail(`the Camel routes view did not list ${routeIds.join(', ')} within ${timeoutMs} ms `
       + `(routes node clicked: ${clicked}); the page said:\n${seen}`);
   }
+  // Busiest routes first, so the ones that carried the sync are in the picture.
+  const sortByCompleted = `(() => {
+    const th = [...document.querySelectorAll('[aria-label="camel-content-main"] th')]
+      .find((h) => h.innerText.trim() === 'Completed');
+    if (!th || th.getAttribute('aria-sort') === 'descending') return true;
+    th.querySelector('button')?.click();
+    return false;
+  })()`;
+  for (let i = 0; i < 3 && !(await evaluate(sortByCompleted)); i++) await sleep(300);
   await sleep(1500); // let the table's statistics and icons paint
   const { data } = await page('Page.captureScreenshot', { format: 'png' });
   writeFileSync(pngPath, Buffer.from(data, 'base64'));
