@@ -32,7 +32,8 @@ import org.eclipse.jetty.util.ClassMatcher;
  * servlet, whose allowlist is their hosts (and localhost, Hawtio's default).
  *
  * <p>Settings come from the environment (bin/hawtio documents them): HAWTIO_HOST, HAWTIO_PORT,
- * HAWTIO_CONNECTIONS ({@code name=url,...}) and HAWTIO_WAR.
+ * HAWTIO_CONNECTIONS ({@code name=url,...}), HAWTIO_USERS (a users file: login required) and
+ * HAWTIO_WAR.
  */
 public final class HawtioServer {
 
@@ -51,6 +52,10 @@ public final class HawtioServer {
             throw new IllegalStateException("Hawtio's war is not at " + war + ": build it with bin/hawtio or set HAWTIO_WAR");
         }
         configureHawtio(connections);
+        String users = env.getOrDefault("HAWTIO_USERS", "");
+        if (!users.isBlank()) {
+            requireLogin(Path.of(users).toAbsolutePath());
+        }
 
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -78,11 +83,31 @@ public final class HawtioServer {
         // Hawtio's proxy may reach Blockferry's endpoints and, by Hawtio's own default, localhost.
         System.setProperty("hawtio.proxyAllowlist", String.join(",", hosts));
         System.setProperty("hawtio.localAddressProbing", "false");
-        // No login: the server is bound to localhost (or published only there), and the endpoints
-        // behind it accept only read, list, search and Camel's operations (jolokia-access.xml).
-        System.setProperty("hawtio.authenticationEnabled", System.getProperty("hawtio.authenticationEnabled", "false"));
+        // No login unless HAWTIO_USERS names a users file: the server is bound to localhost (or
+        // published only there), and the endpoints behind it accept only read, list, search and
+        // the Camel views' operations (jolokia-access.xml).
+        System.setProperty("hawtio.authenticationEnabled", "false");
         // Hawtio's own JVM serves a Jolokia agent too (/hawtio/jolokia): read-only, no operations.
         System.setProperty("jolokia.policyLocation", "classpath:/hawtio-jolokia-access.xml");
+    }
+
+    /**
+     * Hawtio's own login, through JAAS ({@link UsersFileLoginModule}): each line of the users file
+     * is {@code name: password,role,...}; a user needs the role {@code admin}.
+     */
+    private static void requireLogin(Path users) throws Exception {
+        if (!Files.isReadable(users)) {
+            throw new IllegalStateException("HAWTIO_USERS names " + users + ", which cannot be read");
+        }
+        Path jaas = Files.createTempFile("hawtio-jaas", ".conf");
+        jaas.toFile().deleteOnExit();
+        Files.writeString(jaas, "hawtio {\n  " + UsersFileLoginModule.class.getName() + " required file=\""
+                + users.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\";\n};\n");
+        System.setProperty("java.security.auth.login.config", jaas.toString());
+        System.setProperty("hawtio.authenticationEnabled", "true");
+        System.setProperty("hawtio.realm", "hawtio");
+        System.setProperty("hawtio.roles", "admin");
+        System.setProperty("hawtio.rolePrincipalClasses", UsersFileLoginModule.Role.class.getName());
     }
 
     private static Path besideThisJar(String name) throws Exception {
