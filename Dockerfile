@@ -6,6 +6,12 @@ RUN mvn -B -q dependency:go-offline
 COPY src src
 COPY routes routes
 RUN mvn -B -q -DskipTests package
+# In docker-compose.yml, Hawtio runs in a container of its own at a fixed address. Only this image's
+# copy of Jolokia's access policy admits that address too; it goes before the jar on the class path.
+ARG HAWTIO_ADDRESS=172.30.255.6
+RUN mkdir -p target/policy \
+ && sed "s#<remote>#<remote>\n    <host>${HAWTIO_ADDRESS}</host>#" src/main/resources/jolokia-access.xml \
+      > target/policy/jolokia-access.xml
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -16,7 +22,8 @@ RUN apt-get update \
 WORKDIR /opt/blockferry
 COPY --from=build /src/target/blockferry.jar ./
 COPY --from=build /src/target/lib lib
+COPY --from=build /src/target/policy policy
 COPY config config
 VOLUME /opt/blockferry/data
-ENTRYPOINT ["java", "-Xmx512m", "-jar", "/opt/blockferry/blockferry.jar"]
+ENTRYPOINT ["java", "-Xmx512m", "-cp", "/opt/blockferry/policy:/opt/blockferry/blockferry.jar", "io.blockferry.Blockferry"]
 CMD ["run"]

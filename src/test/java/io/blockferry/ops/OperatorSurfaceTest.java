@@ -136,8 +136,35 @@ class OperatorSurfaceTest {
 
         HttpResponse<String> denied = get(observe
                 + "/jolokia/exec/com.sun.management:type=DiagnosticCommand/vmSystemProperties", null);
-        JsonNode answer = json.readTree(denied.body());
-        assertTrue(denied.statusCode() == 403 || answer.path("status").asInt() == 403, denied.body());
+        assertDenied(denied);
+    }
+
+    @Test
+    void should_let_hawtio_run_the_camel_views_operations_but_not_change_routes_or_send_messages() throws Exception {
+        String route = json.readTree(get(observe + "/jolokia/search/org.apache.camel:type=routes,name=%22volume-sync%22,*",
+                null).body()).path("value").path(0).asText();
+        String context = json.readTree(get(observe + "/jolokia/search/org.apache.camel:type=context,*", null).body())
+                .path("value").path(0).asText();
+
+        HttpResponse<String> stats = jolokia(Map.of("type", "exec", "mbean", route,
+                "operation", "dumpRouteStatsAsXml(boolean,boolean)", "arguments", new Object[] {false, false}));
+        assertEquals(200, json.readTree(stats.body()).path("status").asInt(), stats.body());
+        assertTrue(stats.body().contains("volume-sync"), stats.body());
+
+        assertDenied(jolokia(Map.of("type", "exec", "mbean", context, "operation", "addOrUpdateRoutesFromXml(java.lang.String)",
+                "arguments", new Object[] {"<routes/>"})));
+        assertDenied(jolokia(Map.of("type", "exec", "mbean", route, "operation", "remove()")));
+        assertDenied(jolokia(Map.of("type", "write", "mbean", route, "attribute", "TracingPattern", "value", "*")));
+    }
+
+    private void assertDenied(HttpResponse<String> response) throws IOException {
+        JsonNode answer = json.readTree(response.body());
+        assertTrue(response.statusCode() == 403 || answer.path("status").asInt() == 403, response.body());
+    }
+
+    private HttpResponse<String> jolokia(Map<String, Object> request) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(observe + "/jolokia")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))).build());
     }
 
     private HttpResponse<String> get(String url, String token) throws Exception {
