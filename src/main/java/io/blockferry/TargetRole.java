@@ -10,6 +10,8 @@ import io.blockferry.ops.ComponentHealthCheck;
 import io.blockferry.ops.TargetApi;
 import io.blockferry.target.Repository;
 import io.blockferry.transport.KafkaOffsetCommitter;
+import io.blockferry.restore.RestorePlanner;
+import io.blockferry.restore.ServerMetadataCatalog;
 import java.nio.file.Path;
 import org.apache.camel.main.Main;
 
@@ -20,21 +22,25 @@ final class TargetRole implements AutoCloseable {
     final ChunkWriter writer;
     final Scrubber scrubber;
     private final TargetApi api;
+    final ServerMetadataCatalog metadata;
 
     TargetRole(Settings settings, EventSink events) {
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
-                RecoveryPointCatalog.SCHEMA);
+                Database.schema(RecoveryPointCatalog.SCHEMA, ServerMetadataCatalog.SCHEMA));
         Repository repository = new Repository(settings.path("blockferry.target.repository-dir"));
         RecoveryPointCatalog catalog = new RecoveryPointCatalog(database);
         this.writer = new ChunkWriter(repository, catalog, settings.bytes("blockferry.target.checkpoint-bytes"), events);
         this.scrubber = new Scrubber(repository, catalog, writer, events);
-        this.api = new TargetApi(catalog);
+        this.metadata = new ServerMetadataCatalog(database, catalog);
+        this.api = new TargetApi(catalog, metadata, new RestorePlanner(catalog::currentChain,
+                p -> repository.pointDiff(p.volumeId(), p.generation())));
     }
 
     void bind(Main main) {
         main.bind("chunkWriter", writer);
         main.bind("scrubber", scrubber);
         main.bind("targetApi", api);
+        main.bind("serverMetadataCatalog", metadata);
         main.bind("targetStateHealth", new ComponentHealthCheck("target-state-store", database::check));
         main.bind("offsetCommitter", new KafkaOffsetCommitter());
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 public record Event(String type, String volumeId, String cause, String severity, String message,
                     Map<String, Long> counts, long timeMillis) {
 
+    public static final String INFO = "INFO";
     public static final String WARN = "WARN";
     public static final String ERROR = "ERROR";
 

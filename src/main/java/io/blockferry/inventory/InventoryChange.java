@@ -14,19 +14,76 @@ public sealed interface InventoryChange {
         return Optional.empty();
     }
 
+    /** A stable kebab-case name: the cause of the inventory-change event. */
+    String kind();
+
+    /** A sentence for the operator. */
+    String describe();
+
+    /** The Cinder volume the change is about, or null for a server change. */
+    default String volumeId() {
+        return null;
+    }
+
     record ServerAdded(String serverId, String name) implements InventoryChange {
+        @Override
+        public String kind() {
+            return "server-added";
+        }
+
+        @Override
+        public String describe() {
+            return "server " + name + " (" + serverId + ") appeared";
+        }
     }
 
     record ServerRemoved(String serverId, String name) implements InventoryChange {
+        @Override
+        public String kind() {
+            return "server-removed";
+        }
+
+        @Override
+        public String describe() {
+            return "server " + name + " (" + serverId + ") is gone; its replicas and recovery points stay";
+        }
     }
 
     record VolumeAttached(String serverId, String volumeId, String device) implements InventoryChange {
+        @Override
+        public String kind() {
+            return "volume-attached";
+        }
+
+        @Override
+        public String describe() {
+            return "volume " + volumeId + " was attached to server " + serverId + " as " + device;
+        }
     }
 
     record VolumeDetached(String serverId, String volumeId, String device) implements InventoryChange {
+        @Override
+        public String kind() {
+            return "volume-detached";
+        }
+
+        @Override
+        public String describe() {
+            return "volume " + volumeId + " was detached from server " + serverId + " (was " + device + ")";
+        }
     }
 
     record VolumeExtended(String volumeId, long oldSizeGb, long newSizeGb) implements InventoryChange {
+        @Override
+        public String kind() {
+            return "volume-extended";
+        }
+
+        @Override
+        public String describe() {
+            return "volume " + volumeId + " was extended from " + oldSizeGb + " to " + newSizeGb + " GiB";
+        }
+
         @Override
         public Optional<String> chainBreakHint() {
             return Optional.of(ChainBreak.VOLUME_RESIZED);
@@ -39,6 +96,16 @@ public sealed interface InventoryChange {
      */
     record VolumeRetyped(String volumeId, String oldType, String newType) implements InventoryChange {
         @Override
+        public String kind() {
+            return "volume-retyped";
+        }
+
+        @Override
+        public String describe() {
+            return "volume " + volumeId + " was retyped from " + oldType + " to " + newType;
+        }
+
+        @Override
         public Optional<String> chainBreakHint() {
             return Optional.of(ChainBreak.IMAGE_RECREATED);
         }
@@ -46,6 +113,16 @@ public sealed interface InventoryChange {
 
     /** A new Cinder backend host: a migration copies the data to a new image, as a retype does. */
     record VolumeMigrated(String volumeId, String oldHost, String newHost) implements InventoryChange {
+        @Override
+        public String kind() {
+            return "volume-migrated";
+        }
+
+        @Override
+        public String describe() {
+            return "volume " + volumeId + " was migrated from " + oldHost + " to " + newHost;
+        }
+
         @Override
         public Optional<String> chainBreakHint() {
             return Optional.of(ChainBreak.IMAGE_RECREATED);
@@ -57,5 +134,14 @@ public sealed interface InventoryChange {
      * the event still matters to operators and to the metadata published for restores.
      */
     record ServerHostChanged(String serverId, String oldHost, String newHost) implements InventoryChange {
+        @Override
+        public String kind() {
+            return "server-host-changed";
+        }
+
+        @Override
+        public String describe() {
+            return "server " + serverId + " moved from compute host " + oldHost + " to " + newHost;
+        }
     }
 }
