@@ -155,6 +155,35 @@ class OpenStackInventoryTest {
     }
 
     @Test
+    void should_poll_with_the_reader_role_alone_naming_project_and_domain() {
+        Map<String, String> env = new HashMap<>(openrc);
+        env.put("OS_USERNAME", "blockferry-reader");
+        env.put("OS_PASSWORD", TestCloud.password("blockferry-reader"));
+        OpenStackLogin reader = new OpenStackLogin("default", OpenStackSettings.fromEnvironment(env), false);
+        Inventory seen = new CloudPoller(List.of(reader), false, Clock.systemUTC()).poll(Inventory.empty()).inventory();
+
+        Server bfv = seen.server(volumeServerId).orElseThrow();
+        assertEquals("blockferry-demo", bfv.projectName());
+        assertEquals("Default", bfv.domainName());
+        assertEquals(List.of(TAG), bfv.tags());
+        assertEquals(null, bfv.host(), "only an admin sees the compute host");
+        assertEquals("ceph-hdd", seen.volume(dataVolumeId).orElseThrow().type());
+        assertEquals("bf.small", seen.flavor(bfv.flavorId()).orElseThrow().name());
+    }
+
+    @Test
+    void should_poll_every_project_of_an_unscoped_credential() {
+        Map<String, String> env = new HashMap<>(openrc);
+        env.remove("OS_PROJECT_NAME");
+        env.remove("OS_PROJECT_DOMAIN_NAME");
+        OpenStackLogin everyDomain = new OpenStackLogin("*", OpenStackSettings.fromEnvironment(env, false), false);
+        Inventory seen = new CloudPoller(List.of(everyDomain), false, Clock.systemUTC()).poll(Inventory.empty())
+                .inventory();
+        assertTrue(seen.server(volumeServerId).isPresent() && seen.server(imageServerId).isPresent(),
+                seen.servers().toString());
+    }
+
+    @Test
     void should_give_a_client_from_the_token_to_another_thread() throws Exception {
         OpenStackSession session = api.session();
         List<String> flavorNames = CompletableFuture.supplyAsync(() -> session.client().compute().flavors().list()
