@@ -14,8 +14,13 @@ public sealed interface InventoryChange {
         return Optional.empty();
     }
 
-    /** A stable kebab-case name: the cause of the inventory-change event. */
-    String kind();
+    /**
+     * A stable kebab-case name, the cause of the inventory-change event: the record's name
+     * (VolumeExtended is volume-extended), so a new kind of change cannot forget to have one.
+     */
+    default String kind() {
+        return getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** A sentence for the operator. */
     String describe();
@@ -27,22 +32,12 @@ public sealed interface InventoryChange {
 
     record ServerAdded(String serverId, String name) implements InventoryChange {
         @Override
-        public String kind() {
-            return "server-added";
-        }
-
-        @Override
         public String describe() {
             return "server " + name + " (" + serverId + ") appeared";
         }
     }
 
     record ServerRemoved(String serverId, String name) implements InventoryChange {
-        @Override
-        public String kind() {
-            return "server-removed";
-        }
-
         @Override
         public String describe() {
             return "server " + name + " (" + serverId + ") is gone; its replicas and recovery points stay";
@@ -51,11 +46,6 @@ public sealed interface InventoryChange {
 
     record VolumeAttached(String serverId, String volumeId, String device) implements InventoryChange {
         @Override
-        public String kind() {
-            return "volume-attached";
-        }
-
-        @Override
         public String describe() {
             return "volume " + volumeId + " was attached to server " + serverId + " as " + device;
         }
@@ -63,22 +53,12 @@ public sealed interface InventoryChange {
 
     record VolumeDetached(String serverId, String volumeId, String device) implements InventoryChange {
         @Override
-        public String kind() {
-            return "volume-detached";
-        }
-
-        @Override
         public String describe() {
             return "volume " + volumeId + " was detached from server " + serverId + " (was " + device + ")";
         }
     }
 
     record VolumeExtended(String volumeId, long oldSizeGb, long newSizeGb) implements InventoryChange {
-        @Override
-        public String kind() {
-            return "volume-extended";
-        }
-
         @Override
         public String describe() {
             return "volume " + volumeId + " was extended from " + oldSizeGb + " to " + newSizeGb + " GiB";
@@ -96,11 +76,6 @@ public sealed interface InventoryChange {
      */
     record VolumeRetyped(String volumeId, String oldType, String newType) implements InventoryChange {
         @Override
-        public String kind() {
-            return "volume-retyped";
-        }
-
-        @Override
         public String describe() {
             return "volume " + volumeId + " was retyped from " + oldType + " to " + newType;
         }
@@ -113,11 +88,6 @@ public sealed interface InventoryChange {
 
     /** A new Cinder backend host: a migration copies the data to a new image, as a retype does. */
     record VolumeMigrated(String volumeId, String oldHost, String newHost) implements InventoryChange {
-        @Override
-        public String kind() {
-            return "volume-migrated";
-        }
-
         @Override
         public String describe() {
             return "volume " + volumeId + " was migrated from " + oldHost + " to " + newHost;
@@ -134,11 +104,6 @@ public sealed interface InventoryChange {
      * the event still matters to operators and to the metadata published for restores.
      */
     record ServerHostChanged(String serverId, String oldHost, String newHost) implements InventoryChange {
-        @Override
-        public String kind() {
-            return "server-host-changed";
-        }
-
         @Override
         public String describe() {
             return "server " + serverId + " moved from compute host " + oldHost + " to " + newHost;
