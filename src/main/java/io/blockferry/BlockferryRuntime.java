@@ -1,6 +1,12 @@
 package io.blockferry;
 
 import io.blockferry.config.Settings;
+import io.blockferry.inventory.InventoryServers;
+import io.blockferry.inventory.InventoryService;
+import io.blockferry.transport.CamelSender;
+import io.blockferry.inventory.ServerMetadata;
+import io.blockferry.restore.ServerMetadataCatalog;
+import io.blockferry.source.ChainHints;
 import io.blockferry.source.CephCluster;
 import io.blockferry.source.GenerationPlanner;
 import io.blockferry.source.GenerationReport;
@@ -85,8 +91,11 @@ public final class BlockferryRuntime implements AutoCloseable {
                     () -> main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class),
                     source == null ? null : source.states);
             main.bind("metrics", metrics);
+            boolean openstack = source != null && source.inventory.status().enabled();
             SchedulingRole scheduling = source == null ? null : new SchedulingRole(settings, source.database, source,
-                    ServerDirectory.NONE, serverId -> { }, events, metrics);
+                    openstack ? new InventoryServers(source.inventory) : ServerDirectory.NONE,
+                    openstack ? new CamelSender(main::getCamelContext, "direct:server-metadata-one")::accept : id -> { },
+                    events, metrics);
             if (source != null) {
                 source.bind(main);
                 scheduling.bind(main);
@@ -150,6 +159,30 @@ public final class BlockferryRuntime implements AutoCloseable {
     /** The source's record of what each generation sent (source role only). */
     public SourceManifests sourceManifests() {
         return source.manifests;
+    }
+
+    /** The source's OpenStack inventory (source role only; disabled unless blockferry.openstack.enabled). */
+    public InventoryService inventory() {
+        return source.inventory;
+    }
+
+    /** The source's chain-break hints (source role only). */
+    public ChainHints chainHints() {
+        return source.hints;
+    }
+
+    /** The target's store of servers' restore metadata (target role only). */
+    public ServerMetadataCatalog serverMetadata() {
+        return target.metadata;
+    }
+
+    /** Publishes a server's restore metadata through the server-metadata route and returns it. */
+    public ServerMetadata publishMetadata(String serverId) {
+        try {
+            return producer.requestBody("direct:server-metadata", serverId, ServerMetadata.class);
+        } catch (CamelExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** The target's scrubber (target role only). */

@@ -39,7 +39,10 @@ final class KafkaSetup implements AutoCloseable {
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.ack-topic"), partitions, replicas, Map.of()),
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.event-topic"), partitions, replicas, Map.of()),
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.dead-letter-topic"), partitions, replicas,
-                            chunkConfig)),
+                            chunkConfig),
+                    // Compacted: a restore consumer that starts late still finds each server's latest record.
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.metadata-topic"), partitions, replicas,
+                            Map.of("cleanup.policy", "compact"))),
                     settings.integer("blockferry.kafka.timeout-seconds"));
         } catch (RuntimeException e) {
             setup.close();

@@ -27,6 +27,9 @@ import io.blockferry.source.SyncWaiters;
 import io.blockferry.source.VolumeStateStore;
 import io.blockferry.store.Database;
 import io.blockferry.transport.ChunkMessages;
+import io.blockferry.inventory.InventoryService;
+import io.blockferry.inventory.InventoryStore;
+import io.blockferry.source.ChainHints;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +54,8 @@ final class SourceRole implements AutoCloseable {
     final SyncWaiters waiters;
     final GenerationPlanner planner;
     final VolumeStateStore states;
+    final InventoryService inventory;
+    final ChainHints hints;
 
     SourceRole(Settings settings, EventSink events, ResyncTrigger resync) {
         SourceSettings source = new SourceSettings((int) settings.bytes("blockferry.source.chunk-size"),
@@ -62,8 +67,10 @@ final class SourceRole implements AutoCloseable {
                 settings.text("blockferry.ceph.id"), settings.find("blockferry.ceph.keyring").map(Path::of).orElse(null),
                 settings.integer("blockferry.ceph.timeout-seconds")));
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "source"),
-                Stream.concat(VolumeStateStore.SCHEMA.stream(), SchedulingRole.SCHEMA.stream()).toList());
+                Database.schema(VolumeStateStore.SCHEMA, ChainHints.SCHEMA, InventoryStore.SCHEMA,
+                        SchedulingRole.SCHEMA));
         this.states = new VolumeStateStore(database);
+        this.hints = new ChainHints(database);
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(settings.integer("blockferry.source.read-threads"), r -> {
             Thread t = new Thread(r, "rbd-reader-" + n.incrementAndGet());
@@ -78,8 +85,9 @@ final class SourceRole implements AutoCloseable {
         Throttle throttle = new Throttle(settings.bytes("blockferry.source.bandwidth-limit"),
                 settings.integer("blockferry.source.release-cpu-time"));
         this.planner = new GenerationPlanner(ceph, states, source, manifests, verifier, waiters, events, readers,
-                throttle, progress);
-        this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events);
+                throttle, progress, hints);
+        this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events, hints);
+        this.inventory = InventorySetup.create(settings, new InventoryStore(database), hints, events);
         this.failures = new SyncFailures(planner, events, resync, source.autoResync());
         this.resyncRequests = new ResyncRequests(states, resync);
         this.api = new SourceApi(states, resync);
@@ -110,6 +118,7 @@ final class SourceRole implements AutoCloseable {
         main.bind("syncProgress", progress);
         main.bind("progressLog", new ProgressLog(progress));
         main.bind("cephHealth", new ComponentHealthCheck("ceph", ceph::ping));
+        main.bind("inventory", inventory);
         main.bind("sourceStateHealth", new ComponentHealthCheck("source-state-store", database::check));
     }
 

@@ -11,6 +11,8 @@ import io.blockferry.ops.ComponentHealthCheck;
 import io.blockferry.ops.TargetApi;
 import io.blockferry.target.Repository;
 import io.blockferry.transport.KafkaOffsetCommitter;
+import io.blockferry.restore.RestorePlanner;
+import io.blockferry.restore.ServerMetadataCatalog;
 import java.nio.file.Path;
 import org.apache.camel.main.Main;
 
@@ -22,10 +24,11 @@ final class TargetRole implements AutoCloseable {
     final Scrubber scrubber;
     final Retention retention;
     private final TargetApi api;
+    final ServerMetadataCatalog metadata;
 
     TargetRole(Settings settings, EventSink events) {
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
-                RecoveryPointCatalog.SCHEMA);
+                Database.schema(RecoveryPointCatalog.SCHEMA, ServerMetadataCatalog.SCHEMA));
         Repository repository = new Repository(settings.path("blockferry.target.repository-dir"));
         RecoveryPointCatalog catalog = new RecoveryPointCatalog(database);
         this.writer = new ChunkWriter(repository, catalog, settings.bytes("blockferry.target.checkpoint-bytes"), events);
@@ -33,7 +36,9 @@ final class TargetRole implements AutoCloseable {
         this.retention = new Retention(repository, catalog, writer, events,
                 settings.integer("blockferry.target.keep-points"));
         retention.recover();
-        this.api = new TargetApi(catalog);
+        this.metadata = new ServerMetadataCatalog(database, catalog);
+        this.api = new TargetApi(catalog, metadata, new RestorePlanner(catalog::currentChain,
+                p -> repository.pointDiff(p.volumeId(), p.generation())));
     }
 
     void bind(Main main) {
@@ -41,6 +46,7 @@ final class TargetRole implements AutoCloseable {
         main.bind("scrubber", scrubber);
         main.bind("retention", retention);
         main.bind("targetApi", api);
+        main.bind("serverMetadataCatalog", metadata);
         main.bind("targetStateHealth", new ComponentHealthCheck("target-state-store", database::check));
         main.bind("offsetCommitter", new KafkaOffsetCommitter());
     }

@@ -15,6 +15,14 @@ public final class EventTypes {
     public static final String POLICIES_REJECTED = "policies-rejected";
     public static final String POLICY_SKIPPED = "policy-skipped";
     public static final String POINTS_PRUNED = "points-pruned";
+    /** A server or disk the OpenStack inventory will not sync; the cause is a SkipReason code. */
+    public static final String INVENTORY_SKIP = "inventory-skip";
+    /** A server or disk skipped before is syncable again. */
+    public static final String INVENTORY_SKIP_CLEARED = "inventory-skip-cleared";
+    /** Something changed in OpenStack between two polls (server added, volume extended, ...). */
+    public static final String INVENTORY_CHANGE = "inventory-change";
+    /** A poll of OpenStack (or of one authentication domain) failed; the last good inventory is kept. */
+    public static final String INVENTORY_POLL_FAILED = "inventory-poll-failed";
 
     private EventTypes() {
     }

@@ -1,5 +1,7 @@
 package io.blockferry.inventory;
 
+import io.blockferry.config.ConfigurationException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,6 +21,33 @@ public final class CephPoolMap {
 
     public CephPoolMap(Map<String, String> poolByType) {
         this.poolByType = Map.copyOf(poolByType);
+    }
+
+    /**
+     * Reads {@code type=pool,type=pool} (for example {@code ceph-ssd=volumes,DEFAULT_VOLUME_TYPE=volumes,
+     * CEPH_GLANCE_VMS=vms}).
+     *
+     * @param key the configuration key it came from, named in the error
+     */
+    public static CephPoolMap parse(String text, String key) {
+        Map<String, String> pools = new LinkedHashMap<>();
+        for (String entry : text.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            String type = eq < 0 ? "" : entry.substring(0, eq).trim();
+            String pool = eq < 0 ? "" : entry.substring(eq + 1).trim();
+            if (type.isEmpty() || pool.isEmpty() || pool.contains("/")) {
+                throw new ConfigurationException(key + " has the entry '" + entry.trim() + "': write volume-type=pool "
+                        + "pairs separated by commas, e.g. ceph-ssd=volumes," + DEFAULT_VOLUME_TYPE + "=volumes,"
+                        + CEPH_GLANCE_VMS + "=vms");
+            }
+            if (pools.put(type, pool) != null) {
+                throw new ConfigurationException(key + " names the volume type '" + type + "' twice: keep one pool for it");
+            }
+        }
+        return new CephPoolMap(pools);
     }
 
     /** The pool of a volume type; null or empty types use the DEFAULT_VOLUME_TYPE entry. */

@@ -18,6 +18,9 @@ public final class DiskMapper {
     static final Comparator<String> DEVICE_ORDER = Comparator.nullsLast(
             Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()));
 
+    /** The configuration key of the volume-type to pool map, named in skip reasons. */
+    static final String POOLS_KEY = "blockferry.openstack.pools";
+
     private final CephPoolMap pools;
     private final SkipRules rules;
 
@@ -38,6 +41,21 @@ public final class DiskMapper {
             disks.put(server.id(), disksOf(server, inventory, skipped));
         }
         return new DiskMapping(disks, skipped);
+    }
+
+    /**
+     * One server's disks whatever its state (a suspended server's metadata still lists them), and
+     * the disks that cannot be synced with their reasons.
+     */
+    public DiskMapping mapServer(Server server, Inventory inventory) {
+        List<Skipped> skipped = new ArrayList<>();
+        List<MappedDisk> disks = disksOf(server, inventory, skipped);
+        return new DiskMapping(Map.of(server.id(), disks), skipped);
+    }
+
+    /** The RBD image of a Cinder volume, as {@code pool/volume-<id>}, if its type is mapped. */
+    public Optional<String> imageSpec(Volume volume) {
+        return pools.volumePool(volume.type()).map(pool -> pool + "/volume-" + volume.id());
     }
 
     private List<MappedDisk> disksOf(Server server, Inventory inventory, List<Skipped> skipped) {
@@ -78,7 +96,8 @@ public final class DiskMapper {
             String type = volume.type() == null || volume.type().isEmpty() ? CephPoolMap.DEFAULT_VOLUME_TYPE : volume.type();
             skipped.add(new Skipped(server.id(), volume.id(), SkipReason.VOLUME_TYPE_UNMAPPED, "volume " + volume.id()
                     + " of server " + server.name() + " has volume type '" + type + "', which is not in the volume-type"
-                    + " to Ceph pool map: add the type's pool to the map if it is on Ceph; it is not synced"));
+                    + " to Ceph pool map: if that type's backend is Ceph RBD, add " + type + "=<pool> to "
+                    + POOLS_KEY + " (BLOCKFERRY_OPENSTACK_POOLS); until then it is not synced"));
             return Optional.empty();
         }
         boolean boot = server.bootSource().kind() == BootSource.Kind.VOLUME && volume.id().equals(server.bootSource().id());

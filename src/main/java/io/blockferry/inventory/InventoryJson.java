@@ -21,7 +21,45 @@ final class InventoryJson {
 
     static List<Flavor> flavors(List<JsonNode> items) {
         return map(items, f -> new Flavor(text(f, "id"), text(f, "name"), f.path("vcpus").asInt(),
-                f.path("ram").asInt(), f.path("disk").asInt()));
+                f.path("ram").asInt(), f.path("disk").asInt(), strings(f.path("extra_specs"))));
+    }
+
+    /** Glance v2 images; sizes may be null while an image is queued. */
+    static List<Image> images(List<JsonNode> items) {
+        return map(items, i -> new Image(text(i, "id"), text(i, "name"), text(i, "status"), text(i, "disk_format"),
+                text(i, "container_format"), i.path("size").asLong(), i.path("min_disk").asInt(),
+                i.path("min_ram").asInt(), text(i, "visibility"), text(i, "owner")));
+    }
+
+    static List<VolumeSnapshot> snapshots(List<JsonNode> items) {
+        return map(items, s -> new VolumeSnapshot(text(s, "id"), text(s, "name"), text(s, "volume_id"),
+                text(s, "status"), s.path("size").asLong(), text(s, "os-extended-snapshot-attributes:project_id"),
+                text(s, "created_at")));
+    }
+
+    /** Neutron ports of servers (device_owner compute:*), with network names from the network list. */
+    static List<Port> ports(List<JsonNode> items, List<JsonNode> networks) {
+        Map<String, String> networkNames = new java.util.HashMap<>();
+        networks.forEach(n -> networkNames.put(text(n, "id"), text(n, "name")));
+        return items.stream().filter(p -> String.valueOf(text(p, "device_owner")).startsWith("compute:"))
+                .map(p -> new Port(text(p, "id"), text(p, "device_id"), text(p, "network_id"),
+                        networkNames.get(text(p, "network_id")), text(p, "mac_address"),
+                        map(list(p.path("fixed_ips")), ip -> text(ip, "ip_address"))))
+                .toList();
+    }
+
+    /** Nova's keypair list wraps each item in {"keypair": {...}}; they all belong to the caller. */
+    static List<Keypair> keypairs(List<JsonNode> items, String userId) {
+        return map(items, k -> {
+            JsonNode keypair = k.path("keypair");
+            return new Keypair(text(keypair, "name"), userId, text(keypair, "type"), text(keypair, "fingerprint"),
+                    text(keypair, "public_key"));
+        });
+    }
+
+    /** Keystone v3 projects; the domain's name is filled in later from the domain list. */
+    static List<Project> projects(List<JsonNode> items) {
+        return map(items, p -> new Project(text(p, "id"), text(p, "name"), text(p, "domain_id"), null));
     }
 
     static List<VolumeType> volumeTypes(List<JsonNode> items) {
@@ -56,10 +94,13 @@ final class InventoryJson {
         String flavorId = text(s.path("flavor"), "id");
         Flavor flavor = flavorId == null ? null : flavors.get(flavorId);
         List<String> tags = map(list(s.path("tags")), JsonNode::asText);
+        // Nova lists a security group once per port; keep each name once.
+        List<String> groups = map(list(s.path("security_groups")), g -> text(g, "name")).stream().distinct().toList();
         return new Server(id, text(s, "name"), text(s, "tenant_id"), text(s, "status"),
                 text(s, "OS-EXT-STS:task_state"), text(s, "OS-EXT-SRV-ATTR:host"), flavorId,
                 flavor == null ? null : flavor.name(), tags, attached,
-                bootSource(s, attached, rootDevice, volumes), rootDevice);
+                bootSource(s, attached, rootDevice, volumes), rootDevice, null, null, null, text(s, "user_id"),
+                text(s, "key_name"), text(s, "OS-EXT-AZ:availability_zone"), groups);
     }
 
     /**
@@ -99,6 +140,12 @@ final class InventoryJson {
         List<JsonNode> items = new ArrayList<>();
         array.forEach(items::add);
         return items;
+    }
+
+    private static Map<String, String> strings(JsonNode object) {
+        Map<String, String> values = new java.util.TreeMap<>();
+        object.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
+        return values;
     }
 
     /** The text of a field, or null when it is missing, JSON null or empty. */

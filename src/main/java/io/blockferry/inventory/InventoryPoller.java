@@ -7,10 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads servers, volumes, volume types and flavors from Nova and Cinder into an {@link Inventory}.
+ * Reads what one token can see from Nova, Cinder, Glance and Neutron into an {@link Inventory}:
+ * servers, volumes, volume types, flavors, snapshots, images, ports and the user's keypairs.
  * Reads raw JSON because openstack4j's Server drops tags and misreads newer microversions.
  */
 public final class InventoryPoller {
+
+    /** Flavors are listed at 2.61, the first microversion that embeds their extra specs. */
+    static final String FLAVOR_VERSIONS = "compute 2.61, volume 3.0";
 
     private final OpenStackApi api;
     private final boolean allProjects;
@@ -28,12 +32,39 @@ public final class InventoryPoller {
 
     public Inventory poll() {
         var polledAt = clock.instant();
-        List<Flavor> flavors = InventoryJson.flavors(pages("compute", "/flavors/detail", "flavors", adminListing()));
+        List<Flavor> flavors = InventoryJson.flavors(pages("compute", "/flavors/detail", "flavors", adminListing(),
+                FLAVOR_VERSIONS));
         List<VolumeType> types = InventoryJson.volumeTypes(pages("volumev3", "/types", "volume_types", adminListing()));
         List<Volume> volumes = InventoryJson.volumes(pages("volumev3", "/volumes/detail", "volumes", projects()));
         List<Server> servers = InventoryJson.servers(pages("compute", "/servers/detail", "servers", projects()),
                 volumes, flavors);
-        return new Inventory(polledAt, servers, volumes, types, flavors);
+        List<VolumeSnapshot> snapshots = InventoryJson.snapshots(
+                pages("volumev3", "/snapshots/detail", "snapshots", projects()));
+        InventoryDetails details = new InventoryDetails(List.of(), images(), snapshots, ports(),
+                InventoryJson.keypairs(pages("compute", "/os-keypairs", "keypairs", ""), api.session().userId()));
+        return new Inventory(polledAt, servers, volumes, types, flavors, details);
+    }
+
+    /** Glance pages with a relative "next" link; an admin sees every project's images. */
+    private List<Image> images() {
+        List<JsonNode> items = new ArrayList<>();
+        String next = "/v2/images?limit=500";
+        while (next != null) {
+            JsonNode page = api.get("image", next);
+            items.addAll(InventoryJson.list(page.path("images")));
+            next = InventoryJson.text(page, "next");
+        }
+        return InventoryJson.images(items);
+    }
+
+    /** Without a network service in the catalog (a cloud without Neutron) a server simply has no ports. */
+    private List<Port> ports() {
+        if (!api.hasService("network")) {
+            return List.of();
+        }
+        List<JsonNode> ports = InventoryJson.list(api.get("network", "/v2.0/ports").path("ports"));
+        List<JsonNode> networks = InventoryJson.list(api.get("network", "/v2.0/networks").path("networks"));
+        return InventoryJson.ports(ports, networks);
     }
 
     private String projects() {
@@ -45,15 +76,19 @@ public final class InventoryPoller {
         return allProjects ? "is_public=None" : "";
     }
 
+    private List<JsonNode> pages(String service, String path, String field, String query) {
+        return pages(service, path, field, query, OpenStackSession.API_VERSIONS);
+    }
+
     /**
      * Every item of a paged listing. Nova and Cinder cap a page (1,000 by default) and give a
      * "next" link; only its query is reused, as its host may be an internal name.
      */
-    private List<JsonNode> pages(String service, String path, String field, String query) {
+    private List<JsonNode> pages(String service, String path, String field, String query, String versions) {
         List<JsonNode> items = new ArrayList<>();
         String next = query;
         while (next != null) {
-            JsonNode page = api.get(service, next.isEmpty() ? path : path + "?" + next);
+            JsonNode page = api.send(service, "GET", next.isEmpty() ? path : path + "?" + next, null, versions);
             items.addAll(InventoryJson.list(page.path(field)));
             next = nextQuery(page.path(field + "_links"));
         }

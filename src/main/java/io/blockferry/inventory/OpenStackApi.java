@@ -67,7 +67,35 @@ public final class OpenStackApi {
      */
     JsonNode send(String serviceType, String method, String path, JsonNode body, String apiVersions) {
         OpenStackSession current = session();
-        String url = current.endpoint(serviceType) + path;
+        return sendTo(current, serviceType, method, current.endpoint(serviceType) + path, body, apiVersions);
+    }
+
+    /**
+     * GET a Keystone v3 path at the auth URL. An unscoped token has no catalog, and the auth URL
+     * is the identity endpoint the operator chose anyway.
+     */
+    public JsonNode identity(String path) {
+        OpenStackSession current = session();
+        return sendTo(current, "identity", "GET", settings.authUrlWithoutSlash() + path, null,
+                OpenStackSession.API_VERSIONS);
+    }
+
+    /** Whether the token's catalog has an endpoint of this service type (Neutron may be absent). */
+    public boolean hasService(String serviceType) {
+        try {
+            session().endpoint(serviceType);
+            return true;
+        } catch (OpenStackException e) {
+            return false;
+        }
+    }
+
+    public OpenStackSettings settings() {
+        return settings;
+    }
+
+    private JsonNode sendTo(OpenStackSession current, String serviceType, String method, String url, JsonNode body,
+                            String apiVersions) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(60))
                 .header("X-Auth-Token", current.tokenId())

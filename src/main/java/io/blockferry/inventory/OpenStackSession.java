@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import org.openstack4j.api.OSClient.OSClientV3;
+import org.openstack4j.api.client.IOSClientBuilder;
 import org.openstack4j.api.exceptions.AuthenticationException;
 import org.openstack4j.api.exceptions.ConnectionException;
 import org.openstack4j.api.exceptions.ResponseException;
@@ -60,17 +61,21 @@ public final class OpenStackSession {
             config = config.withSSLVerificationDisabled();
         }
         try {
-            OSClientV3 client = OSFactory.builderV3()
+            IOSClientBuilder.V3 builder = OSFactory.builderV3()
                     .endpoint(settings.authUrlWithoutSlash())
                     .credentials(settings.username(), settings.password(), identifier(settings.userDomain()))
-                    .scopeToProject(identifier(settings.project()), identifier(settings.projectDomain()))
                     .perspective(facing(settings))
-                    .withConfig(config)
-                    .authenticate();
+                    .withConfig(config);
+            if (settings.project() != null && settings.projectDomain() != null) {
+                builder.scopeToProject(identifier(settings.project()), identifier(settings.projectDomain()));
+            } else if (settings.project() != null) {
+                builder.scopeToProject(identifier(settings.project()));
+            }
+            OSClientV3 client = builder.authenticate();
             return new OpenStackSession(settings, client.getToken(), config, sslContext);
         } catch (AuthenticationException e) {
-            throw new OpenStackException("Keystone refused " + settings.describe() + " for project '"
-                    + settings.project() + "' of domain '" + settings.projectDomain() + "' (HTTP " + e.getStatus()
+            throw new OpenStackException("Keystone refused " + settings.describe() + " for "
+                    + settings.scope() + " (HTTP " + e.getStatus()
                     + "): check OS_PASSWORD, OS_USERNAME, OS_USER_DOMAIN_NAME, OS_PROJECT_NAME and the user's role"
                     + " on the project", e.getStatus());
         } catch (ConnectionException e) {
@@ -121,8 +126,30 @@ public final class OpenStackSession {
                 + ": check OS_REGION_NAME and OS_INTERFACE", 0);
     }
 
+    /** The scoped project's id, or null for an unscoped token. */
     public String projectId() {
-        return token.getProject().getId();
+        return token.getProject() == null ? null : token.getProject().getId();
+    }
+
+    /** The scoped project with its domain as the token names them, or null for an unscoped token. */
+    public Project project() {
+        var project = token.getProject();
+        if (project == null) {
+            return null;
+        }
+        var domain = project.getDomain();
+        return new Project(project.getId(), project.getName(), domain == null ? project.getDomainId() : domain.getId(),
+                domain == null ? null : domain.getName());
+    }
+
+    public String userId() {
+        return token.getUser().getId();
+    }
+
+    /** The id of the domain the user belongs to (the token always names it). */
+    public String userDomainId() {
+        var user = token.getUser();
+        return user.getDomain() == null ? user.getDomainId() : user.getDomain().getId();
     }
 
     public Instant expiresAt() {
@@ -144,7 +171,7 @@ public final class OpenStackSession {
 
     @Override
     public String toString() {
-        return "OpenStackSession[" + settings.describe() + ", project " + projectId() + ", expires " + expiresAt() + "]";
+        return "OpenStackSession[" + settings.describe() + ", " + settings.scope() + ", expires " + expiresAt() + "]";
     }
 
     private boolean regionMatches(Endpoint endpoint) {

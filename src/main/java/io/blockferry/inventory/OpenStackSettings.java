@@ -10,6 +10,8 @@ import java.util.Map;
  * @param caBundle PEM file of the CAs to trust, or null for the JVM's default trust store
  * @param insecure trust any TLS certificate and host name (test clouds only)
  * @param region   the catalog region, or null to take the first endpoint of any region
+ * @param project  the project to scope the token to, or null for an unscoped token (which only
+ *                 lists the projects the user may scope to)
  */
 public record OpenStackSettings(String authUrl, String username, String password, NameOrId userDomain,
                                 NameOrId project, NameOrId projectDomain, String region, EndpointInterface endpointInterface,
@@ -22,9 +24,32 @@ public record OpenStackSettings(String authUrl, String username, String password
         require(authUrl, "auth URL");
         require(username, "user name");
         require(password, "password");
-        if (userDomain == null || project == null || projectDomain == null || endpointInterface == null) {
-            throw new IllegalArgumentException("user domain, project, project domain and interface are required");
+        if (userDomain == null || endpointInterface == null) {
+            throw new IllegalArgumentException("user domain and interface are required");
         }
+        if (project != null && !project.isId() && projectDomain == null) {
+            throw new IllegalArgumentException("a project named by name needs its domain (OS_PROJECT_DOMAIN_NAME)");
+        }
+    }
+
+    /** The same credential scoped to a project by id, as found in Keystone's project list. */
+    public OpenStackSettings scopedTo(String projectId) {
+        return new OpenStackSettings(authUrl, username, password, userDomain, NameOrId.id(projectId), null, region,
+                endpointInterface, caBundle, insecure);
+    }
+
+    /** The same credential without a project: an unscoped token, to list the projects it may use. */
+    public OpenStackSettings unscoped() {
+        return new OpenStackSettings(authUrl, username, password, userDomain, null, null, region, endpointInterface,
+                caBundle, insecure);
+    }
+
+    /** Where the token is scoped, for messages. */
+    public String scope() {
+        if (project == null) {
+            return "no project (unscoped)";
+        }
+        return "project '" + project + "'" + (projectDomain == null ? "" : " of domain '" + projectDomain + "'");
     }
 
     /**
@@ -34,6 +59,16 @@ public record OpenStackSettings(String authUrl, String username, String password
      * @throws IllegalArgumentException naming the first missing or invalid variable
      */
     public static OpenStackSettings fromEnvironment(Map<String, String> env) {
+        return fromEnvironment(env, true);
+    }
+
+    /**
+     * As {@link #fromEnvironment(Map)}; without a required project, missing project variables
+     * give an unscoped credential that lists its projects itself.
+     */
+    public static OpenStackSettings fromEnvironment(Map<String, String> env, boolean projectRequired) {
+        boolean scoped = projectRequired || optional(env, "OS_PROJECT_NAME") != null
+                || optional(env, "OS_PROJECT_ID") != null;
         String interfaceName = optional(env, "OS_INTERFACE");
         String caBundle = optional(env, "OS_CACERT");
         return new OpenStackSettings(
@@ -41,8 +76,9 @@ public record OpenStackSettings(String authUrl, String username, String password
                 required(env, "OS_USERNAME"),
                 required(env, "OS_PASSWORD"),
                 nameOrId(env, "OS_USER_DOMAIN_NAME", "OS_USER_DOMAIN_ID"),
-                nameOrId(env, "OS_PROJECT_NAME", "OS_PROJECT_ID"),
-                nameOrId(env, "OS_PROJECT_DOMAIN_NAME", "OS_PROJECT_DOMAIN_ID"),
+                scoped ? nameOrId(env, "OS_PROJECT_NAME", "OS_PROJECT_ID") : null,
+                scoped && optional(env, "OS_PROJECT_NAME") != null
+                        ? nameOrId(env, "OS_PROJECT_DOMAIN_NAME", "OS_PROJECT_DOMAIN_ID") : optionalNameOrId(env),
                 optional(env, "OS_REGION_NAME"),
                 interfaceName == null ? EndpointInterface.PUBLIC : parseInterface(interfaceName),
                 caBundle == null ? null : Path.of(caBundle),
@@ -61,8 +97,7 @@ public record OpenStackSettings(String authUrl, String username, String password
 
     @Override
     public String toString() {
-        return "OpenStackSettings[" + describe() + ", project '" + project + "' of domain '" + projectDomain
-                + "', region " + region + ", interface " + endpointInterface + ", caBundle " + caBundle
+        return "OpenStackSettings[" + describe() + ", " + scope() + ", region " + region + ", interface " + endpointInterface + ", caBundle " + caBundle
                 + ", insecure " + insecure + ", password ****]";
     }
 
@@ -87,6 +122,12 @@ public record OpenStackSettings(String authUrl, String username, String password
         }
         throw new IllegalArgumentException("OpenStack setting " + nameVariable + " (or " + idVariable
                 + ") is missing: export it as in your openrc file");
+    }
+
+    private static NameOrId optionalNameOrId(Map<String, String> env) {
+        String name = optional(env, "OS_PROJECT_DOMAIN_NAME");
+        String id = optional(env, "OS_PROJECT_DOMAIN_ID");
+        return name != null ? NameOrId.name(name) : id != null ? NameOrId.id(id) : null;
     }
 
     private static String required(Map<String, String> env, String variable) {

@@ -2,15 +2,33 @@ package io.blockferry.ops;
 
 import io.blockferry.target.RecoveryPoint;
 import io.blockferry.target.RecoveryPointCatalog;
+import io.blockferry.restore.RestorePlan;
+import io.blockferry.restore.RestorePlanner;
+import io.blockferry.restore.ServerMetadataCatalog;
 import java.util.List;
 
 /** The target's part of the REST API: recovery points. */
 public final class TargetApi {
 
     private final RecoveryPointCatalog catalog;
+    private final ServerMetadataCatalog metadata;
+    private final RestorePlanner planner;
 
-    public TargetApi(RecoveryPointCatalog catalog) {
+    public TargetApi(RecoveryPointCatalog catalog, ServerMetadataCatalog metadata, RestorePlanner planner) {
         this.catalog = catalog;
+        this.metadata = metadata;
+        this.planner = planner;
+    }
+
+    /** The newest restore metadata of a server, with the generation of each disk when it arrived. */
+    public ServerMetadataCatalog.Version serverMetadata(String serverId) {
+        return metadata.latest(serverId).orElseThrow(() -> new ApiException(404, "the target has no metadata of server '"
+                + serverId + "': it arrives on the metadata topic once the source's inventory polled the server"));
+    }
+
+    /** The steps that rebuild the server from its newest metadata and its disks' recovery points. */
+    public RestorePlan restorePlan(String serverId) {
+        return planner.plan(serverMetadata(serverId).metadata());
     }
 
     public List<RecoveryPoint> points(String pool, String image) {

@@ -23,9 +23,11 @@ public final class AckHandler {
     private final SourceManifests manifests;
     private final SyncWaiters waiters;
     private final EventSink events;
+    private final ChainHints hints;
 
     public AckHandler(VolumeStateStore store, SnapshotCleaner cleaner, SourceManifests manifests, SyncWaiters waiters,
-                      EventSink events) {
+                      EventSink events, ChainHints hints) {
+        this.hints = hints;
         this.store = store;
         this.cleaner = cleaner;
         this.manifests = manifests;
@@ -43,6 +45,7 @@ public final class AckHandler {
         VolumeRef ref = VolumeRef.parse(ack.volumeId());
         if (ack.committed()) {
             store.promotePending(ack.volumeId());
+            hints.acked(ack.volumeId(), ack.generation());
             cleaner.keepNewest(ref, ack.snapshot(), store.keepSnapshots(ack.volumeId()));
             if (SyncMode.FULL.name().equals(ack.mode())) {
                 manifests.restartChainAt(ack.volumeId(), ack.generation());

@@ -21,6 +21,16 @@ public final class ChainDecision {
 
     public static Plan decide(VolumeState state, SyncRequest request, String imageId, long imageSize,
                               List<String> snapshotsOnImage) {
+        return decide(state, request, imageId, imageSize, snapshotsOnImage, null);
+    }
+
+    /**
+     * @param hintCause a chain-break cause the OpenStack inventory noted for the volume (see
+     *                  {@link ChainHints}), or null. It wins over what the image itself shows, as it
+     *                  says why the chain broke; the checks below still catch breaks nobody hinted.
+     */
+    public static Plan decide(VolumeState state, SyncRequest request, String imageId, long imageSize,
+                              List<String> snapshotsOnImage, String hintCause) {
         if (request.full()) {
             return Plan.full("requested");
         }
@@ -29,6 +39,9 @@ public final class ChainDecision {
         }
         if (state.fullResyncCause() != null) {
             return Plan.full(state.fullResyncCause());
+        }
+        if (hintCause != null) {
+            return Plan.full(hintCause);
         }
         if (state.imageId() != null && !state.imageId().equals(imageId)) {
             return Plan.full("image-recreated");

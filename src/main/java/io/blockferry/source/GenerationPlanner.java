@@ -10,6 +10,7 @@ import io.blockferry.transport.ChunkRecord;
 import io.blockferry.transport.SyncMode;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -37,11 +38,12 @@ public final class GenerationPlanner {
     private final Executor readers;
     private final Throttle throttle;
     private final SyncProgress progress;
+    private final ChainHints hints;
     private final Map<String, Object> volumeLocks = new ConcurrentHashMap<>();
 
     public GenerationPlanner(CephCluster ceph, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
                              DiffVerifier verifier, SyncWaiters waiters, EventSink events, Executor readers,
-                             Throttle throttle, SyncProgress progress) {
+                             Throttle throttle, SyncProgress progress, ChainHints hints) {
         this.ceph = ceph;
         this.store = store;
         this.settings = settings;
@@ -55,6 +57,7 @@ public final class GenerationPlanner {
         this.readers = readers;
         this.throttle = throttle;
         this.progress = progress;
+        this.hints = hints;
     }
 
     /**
@@ -78,10 +81,15 @@ public final class GenerationPlanner {
         try (SourceImage head = new SourceImage(ceph, ref)) {
             state = settlePending(state, head);
             imageId = head.id();
-            plan = ChainDecision.decide(state, request, imageId, head.size(), head.snapshotNames());
-            reportChainBreak(volumeId, plan, request);
+            Optional<ChainHints.Hint> hint = hints.find(volumeId);
+            plan = ChainDecision.decide(state, request, imageId, head.size(), head.snapshotNames(),
+                    hint.map(ChainHints.Hint::cause).orElse(null));
+            reportChainBreak(volumeId, plan, request, hint.orElse(null));
             budget.ensureRoom(head, volumeId, state.baseSnapshot());
             generation = store.nextGeneration(volumeId);
+            if (hint.isPresent() && plan.mode() == SyncMode.FULL) {
+                hints.consumedBy(volumeId, generation);
+            }
             snapshot = names.forGeneration(generation, Instant.now());
             createSnapshot(head, volumeId, snapshot);
         }
@@ -155,13 +163,15 @@ public final class GenerationPlanner {
         }
     }
 
-    private void reportChainBreak(String volumeId, ChainDecision.Plan plan, SyncRequest request) {
+    private void reportChainBreak(String volumeId, ChainDecision.Plan plan, SyncRequest request, ChainHints.Hint hint) {
         if (!ChainBreak.isChainBreak(plan.cause())) {
             return;
         }
         boolean manual = !settings.autoResync() && !request.full();
+        boolean hinted = hint != null && hint.cause().equals(plan.cause());
         events.publish(Event.of(EventTypes.CHAIN_BREAK, volumeId, plan.cause(), Event.WARN,
-                "the snapshot chain of " + volumeId + " is broken (" + plan.cause() + "): "
+                "the snapshot chain of " + volumeId + " is broken (" + plan.cause()
+                        + (hinted ? ", seen by the OpenStack inventory: " + hint.detail() : "") + "): "
                         + (manual ? "a full resync is needed; request one with a full sync"
                                   : "starting a full resync"), Map.of()));
         if (manual) {

@@ -31,6 +31,16 @@ public final class Database implements AutoCloseable {
         this.file = file;
     }
 
+    /** The schema statements of several stores sharing one database, in order. */
+    @SafeVarargs
+    public static List<String> schema(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> part : parts) {
+            all.addAll(part);
+        }
+        return all;
+    }
+
     /** Opens (creating if needed) the database at {@code file} and applies the schema statements. */
     public static Database open(Path file, List<String> schema) {
         try {

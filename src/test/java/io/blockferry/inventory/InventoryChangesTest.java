@@ -104,4 +104,11 @@ class InventoryChangesTest {
         assertEquals(List.of(new ServerHostChanged("s1", "node1", "node2")), changes);
         assertEquals(Optional.empty(), changes.get(0).chainBreakHint());
     }
+
+    @Test
+    void should_name_each_kind_of_change_in_kebab_case() {
+        assertEquals("server-host-changed", new ServerHostChanged("s", "a", "b").kind());
+        assertEquals("volume-extended", new VolumeExtended("v", 1, 2).kind());
+        assertEquals("server-added", new ServerAdded("s", "n").kind());
+    }
 }

@@ -6,20 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.blockferry.testing.LocalCeph;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -34,13 +28,10 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenStackInventoryTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String NO_NETWORK_VERSIONS = "compute 2.37, volume 3.0";
     private static final String TAG = "blockferry-it";
 
     private final String prefix = "bf-inv-it-" + UUID.randomUUID().toString().substring(0, 8);
-    private final List<String> serverIds = new ArrayList<>();
-    private final List<String> volumeIds = new ArrayList<>();
+    private TestCloud cloud;
     private Map<String, String> openrc;
     private OpenStackApi api;
     private String bootVolumeId;
@@ -50,51 +41,31 @@ class OpenStackInventoryTest {
     private Inventory inventory;
 
     @BeforeAll
-    void createServersAndPoll() throws Exception {
-        openrc = openrc();
-        api = new OpenStackApi(OpenStackSettings.fromEnvironment(openrc));
-        String imageId = api.get("image", "/v2/images?name=cirros-fake").path("images").get(0).path("id").asText();
-        String flavorId = flavorId("bf.small");
+    void createServersAndPoll() {
+        cloud = TestCloud.demo();
+        openrc = cloud.openrc;
+        api = cloud.api;
+        String imageId = cloud.imageId("cirros-fake");
+        String flavorId = cloud.flavorId("bf.small");
 
-        bootVolumeId = createVolume(prefix + "-boot", "ceph-ssd", imageId);
-        dataVolumeId = createVolume(prefix + "-data", "ceph-hdd", null);
-        waitFor(() -> volumeStatus(bootVolumeId), "available", 180);
-        waitFor(() -> volumeStatus(dataVolumeId), "available", 120);
-
-        ObjectNode bfv = serverBody(prefix + "-bfv", flavorId);
-        ObjectNode mapping = bfv.withArray("block_device_mapping_v2").addObject();
-        mapping.put("boot_index", 0).put("uuid", bootVolumeId).put("source_type", "volume")
-                .put("destination_type", "volume").put("delete_on_termination", false);
-        volumeServerId = createServer(bfv);
-        ObjectNode fromImage = serverBody(prefix + "-img", flavorId);
-        fromImage.put("imageRef", imageId);
-        imageServerId = createServer(fromImage);
-        waitFor(() -> serverStatus(volumeServerId), "ACTIVE", 180);
-        waitFor(() -> serverStatus(imageServerId), "ACTIVE", 180);
-
-        ObjectNode attach = JSON.createObjectNode();
-        attach.putObject("volumeAttachment").put("volumeId", dataVolumeId);
-        api.post("compute", "/servers/" + volumeServerId + "/os-volume_attachments", attach);
-        waitFor(() -> volumeStatus(dataVolumeId), "in-use", 120);
-        api.put("compute", "/servers/" + volumeServerId + "/tags/" + TAG, null);
+        bootVolumeId = cloud.createVolume(prefix + "-boot", "ceph-ssd", 1, imageId);
+        dataVolumeId = cloud.createVolume(prefix + "-data", "ceph-hdd", 1, null);
+        cloud.awaitVolume(bootVolumeId, "available");
+        cloud.awaitVolume(dataVolumeId, "available");
+        volumeServerId = cloud.bootFromVolume(prefix + "-bfv", flavorId, bootVolumeId);
+        imageServerId = cloud.bootFromImage(prefix + "-img", flavorId, imageId);
+        cloud.awaitServer(volumeServerId, "ACTIVE");
+        cloud.awaitServer(imageServerId, "ACTIVE");
+        cloud.attach(volumeServerId, dataVolumeId);
+        cloud.tag(volumeServerId, TAG);
 
         inventory = new InventoryPoller(api, true, Clock.systemUTC()).poll();
     }
 
     @AfterAll
-    void deleteEverything() throws Exception {
-        if (api == null) {
-            return;
-        }
-        for (String id : serverIds) {
-            quietly(() -> api.delete("compute", "/servers/" + id));
-        }
-        for (String id : serverIds) {
-            waitFor(() -> serverStatus(id), "gone", 180);
-        }
-        for (String id : volumeIds) {
-            waitFor(() -> volumeStatus(id), "available", 120);
-            quietly(() -> api.delete("volumev3", "/volumes/" + id));
+    void deleteEverything() {
+        if (cloud != null) {
+            cloud.close();
         }
     }
 
@@ -156,12 +127,60 @@ class OpenStackInventoryTest {
                 || s.serverId().equals(imageServerId)), mapping.skipped().toString());
 
         for (MappedDisk disk : mapping.disksOf(volumeServerId)) {
-            String info = rbd("info", disk.imageSpec());
+            String info = LocalCeph.rbd("info", disk.imageSpec());
             assertTrue(info.contains("rbd image '" + disk.image() + "'"), info);
             assertTrue(info.contains("size 1 GiB"), info);
         }
-        // Nova's fake driver creates no disk for an image-booted server, so there is no
-        // vms/<uuid>_disk to read back here; the name is what Nova's RBD image backend uses.
+        // Nova's fake driver creates no disk for an image-booted server. Libvirt's RBD image backend
+        // would create vms/<uuid>_disk at the flavor's size; the test creates that image itself to
+        // stand for it, so the mapped name is read back from Ceph like the others.
+        MappedDisk root = mapping.disksOf(imageServerId).get(0);
+        LocalCeph.rbd("create", "--size", root.sizeGb() + "G", root.imageSpec());
+        try {
+            String info = LocalCeph.rbd("info", root.imageSpec());
+            assertTrue(info.contains("rbd image '" + imageServerId + "_disk'"), info);
+            assertTrue(info.contains("size 1 GiB"), info);
+        } finally {
+            LocalCeph.removeImage(root.pool(), root.image());
+        }
+    }
+
+    @Test
+    void should_list_the_image_the_server_booted_from_and_the_projects() {
+        Server fromImage = inventory.server(imageServerId).orElseThrow();
+        assertEquals("cirros-fake", inventory.image(fromImage.bootSource().id()).orElseThrow().name());
+        assertEquals(List.of(), inventory.portsOf(imageServerId), "the servers have no network");
+        assertTrue(inventory.volumes().stream().anyMatch(v -> v.id().equals(bootVolumeId)));
+        assertEquals(List.of(), inventory.snapshotsOf(bootVolumeId));
+    }
+
+    @Test
+    void should_poll_with_the_reader_role_alone_naming_project_and_domain() {
+        Map<String, String> env = new HashMap<>(openrc);
+        env.put("OS_USERNAME", "blockferry-reader");
+        env.put("OS_PASSWORD", TestCloud.password("blockferry-reader"));
+        OpenStackLogin reader = new OpenStackLogin("default", OpenStackSettings.fromEnvironment(env), false);
+        Inventory seen = new CloudPoller(List.of(reader), false, Clock.systemUTC()).poll(Inventory.empty()).inventory();
+
+        Server bfv = seen.server(volumeServerId).orElseThrow();
+        assertEquals("blockferry-demo", bfv.projectName());
+        assertEquals("Default", bfv.domainName());
+        assertEquals(List.of(TAG), bfv.tags());
+        assertEquals(null, bfv.host(), "only an admin sees the compute host");
+        assertEquals("ceph-hdd", seen.volume(dataVolumeId).orElseThrow().type());
+        assertEquals("bf.small", seen.flavor(bfv.flavorId()).orElseThrow().name());
+    }
+
+    @Test
+    void should_poll_every_project_of_an_unscoped_credential() {
+        Map<String, String> env = new HashMap<>(openrc);
+        env.remove("OS_PROJECT_NAME");
+        env.remove("OS_PROJECT_DOMAIN_NAME");
+        OpenStackLogin everyDomain = new OpenStackLogin("*", OpenStackSettings.fromEnvironment(env, false), false);
+        Inventory seen = new CloudPoller(List.of(everyDomain), false, Clock.systemUTC()).poll(Inventory.empty())
+                .inventory();
+        assertTrue(seen.server(volumeServerId).isPresent() && seen.server(imageServerId).isPresent(),
+                seen.servers().toString());
     }
 
     @Test
@@ -207,114 +226,4 @@ class OpenStackInventoryTest {
         assertFalse(e.getMessage().contains(openrc.get("OS_PASSWORD")), e.getMessage());
     }
 
-    private ObjectNode serverBody(String name, String flavorId) {
-        ObjectNode body = JSON.createObjectNode();
-        body.putObject("server").put("name", name).put("flavorRef", flavorId).put("networks", "none");
-        return (ObjectNode) body.get("server");
-    }
-
-    private String createServer(ObjectNode server) {
-        ObjectNode body = JSON.createObjectNode();
-        body.set("server", server);
-        String id = api.send("compute", "POST", "/servers", body, NO_NETWORK_VERSIONS).path("server").path("id").asText();
-        serverIds.add(id);
-        return id;
-    }
-
-    private String createVolume(String name, String type, String imageId) {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode volume = body.putObject("volume").put("name", name).put("size", 1).put("volume_type", type);
-        if (imageId != null) {
-            volume.put("imageRef", imageId);
-        }
-        String id = api.post("volumev3", "/volumes", body).path("volume").path("id").asText();
-        volumeIds.add(id);
-        return id;
-    }
-
-    private String flavorId(String name) {
-        for (JsonNode flavor : api.get("compute", "/flavors").path("flavors")) {
-            if (flavor.path("name").asText().equals(name)) {
-                return flavor.path("id").asText();
-            }
-        }
-        throw new IllegalStateException("no flavor " + name + ": is scripts/openstack-dev.sh set up?");
-    }
-
-    private String volumeStatus(String id) {
-        return statusOr404("volumev3", "/volumes/" + id, "volume");
-    }
-
-    private String serverStatus(String id) {
-        return statusOr404("compute", "/servers/" + id, "server");
-    }
-
-    private String statusOr404(String service, String path, String field) {
-        try {
-            return api.get(service, path).path(field).path("status").asText();
-        } catch (OpenStackException e) {
-            if (e.httpStatus() == 404) {
-                return "gone";
-            }
-            throw e;
-        }
-    }
-
-    private static void waitFor(Supplier<String> status, String wanted, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            last = status.get();
-            if (wanted.equals(last)) {
-                return;
-            }
-            if (last.equals("error") || last.equals("ERROR")) {
-                break;
-            }
-            Thread.sleep(1000);
-        }
-        throw new IllegalStateException("status is " + last + ", not " + wanted + ", after up to " + seconds + " s");
-    }
-
-    private static void quietly(Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            System.err.println("cleanup: " + e.getMessage());
-        }
-    }
-
-    /** The OS_* variables that scripts/openstack-dev.sh env exports for user blockferry. */
-    private static Map<String, String> openrc() throws IOException, InterruptedException {
-        Map<String, String> env = new HashMap<>();
-        for (String line : run("bash", "scripts/openstack-dev.sh", "env").split("\n")) {
-            if (line.startsWith("export ")) {
-                String[] kv = line.substring(7).split("=", 2);
-                env.put(kv[0], unquote(kv[1]));
-            }
-        }
-        return env;
-    }
-
-    private static String unquote(String value) {
-        boolean quoted = value.length() >= 2 && (value.startsWith("'") && value.endsWith("'")
-                || value.startsWith("\"") && value.endsWith("\""));
-        return quoted ? value.substring(1, value.length() - 1) : value;
-    }
-
-    private static String rbd(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("rbd"));
-        command.addAll(List.of(run("bash", "scripts/ceph-dev.sh", "admin-args").trim().split("\\s+")));
-        command.addAll(List.of(args));
-        return run(command.toArray(String[]::new));
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-        }
-        return output;
-    }
 }

@@ -12,7 +12,6 @@ import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.transport.GenerationAck;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,8 +41,8 @@ class OperatorSurfaceTest {
 
     @BeforeAll
     void start(@TempDir Path data) throws IOException {
-        int apiPort = freePort();
-        int managementPort = freePort();
+        int apiPort = TestRuntimes.freePort();
+        int managementPort = TestRuntimes.freePort();
         runtime = TestRuntimes.start(data, Map.of("camel.server.enabled", "true",
                 "camel.server.port", Integer.toString(apiPort), "camel.management.enabled", "true",
                 "camel.management.port", Integer.toString(managementPort), "blockferry.api.token", TOKEN));
@@ -191,11 +190,5 @@ class OperatorSurfaceTest {
             }
         }
         throw new AssertionError("no " + field + "=" + value + " in " + array);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

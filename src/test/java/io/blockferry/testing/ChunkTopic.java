@@ -40,6 +40,12 @@ public final class ChunkTopic implements AutoCloseable {
         producer.flush();
     }
 
+    /** One record on another of Blockferry's topics (metadata, acks), as a foreign producer would. */
+    public void publishTo(String topic, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
+        producer.flush();
+    }
+
     @Override
     public void close() {
         producer.close();

@@ -113,7 +113,8 @@ public final class LocalCeph {
         }
     }
 
-    static String run(List<String> command, int timeoutSeconds) {
+    /** Runs a command, returning its output; fails with the output when it fails or hangs. */
+    public static String run(List<String> command, int timeoutSeconds) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             byte[] output = p.getInputStream().readAllBytes();

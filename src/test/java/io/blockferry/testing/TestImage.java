@@ -19,11 +19,26 @@ public final class TestImage implements AutoCloseable {
     public final String name;
     private final CephCluster admin;
     private final Random random;
+    private final boolean owned;
+
+    /** An image that OpenStack (Cinder) made: written to, but left in place at close. */
+    public static TestImage existing(String pool, String name, long seed) {
+        return new TestImage(pool, name, seed);
+    }
+
+    private TestImage(String pool, String name, long seed) {
+        this.pool = pool;
+        this.name = name;
+        this.random = new Random(seed);
+        this.owned = false;
+        this.admin = CephCluster.connect(new CephSettings(LocalCeph.conf(), "admin", null, 15));
+    }
 
     public TestImage(String pool, String name, long size, long seed) {
         this.pool = pool;
         this.name = name;
         this.random = new Random(seed);
+        this.owned = true;
         LocalCeph.removeImage(pool, name);
         this.admin = CephCluster.connect(new CephSettings(LocalCeph.conf(), "admin", null, 15));
         try {
@@ -84,7 +99,9 @@ public final class TestImage implements AutoCloseable {
     @Override
     public void close() {
         try {
-            LocalCeph.removeImage(pool, name);
+            if (owned) {
+                LocalCeph.removeImage(pool, name);
+            }
         } finally {
             admin.close();
         }

@@ -29,6 +29,15 @@ public final class TestRuntimes {
         return Settings.load(Path.of("config/application.properties"), overrides);
     }
 
+    /** A TCP port free right now, for a test's HTTP server. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static BlockferryRuntime start(Path dataDir, Map<String, String> more) {
         return BlockferryRuntime.start(settings(dataDir, more));
     }

@@ -48,6 +48,35 @@ public final class TopicWatch implements AutoCloseable {
         return new TopicWatch(bootstrapServers, "blockferry.events");
     }
 
+    /**
+     * Every record published to the topic before this call, read to its end offsets: what was
+     * published is all there, with no guessing how long delivery takes.
+     */
+    public List<Seen> readToEnd(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
+            pollOnce();
+        }
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+        while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the topic was not read to its end within " + timeout.toSeconds() + " s");
+            }
+            pollOnce();
+        }
+        return List.copyOf(seen);
+    }
+
+    private void pollOnce() {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            Map<String, String> headers = new java.util.HashMap<>();
+            for (Header h : r.headers()) {
+                headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+            }
+            seen.add(new Seen(r.key(), r.value(), headers));
+        }
+    }
+
     /** Waits until a record matches, polling the topic; fails after the timeout. */
     public Seen await(Predicate<Seen> match, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -57,13 +86,7 @@ public final class TopicWatch implements AutoCloseable {
                     return s;
                 }
             }
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                Map<String, String> headers = new java.util.HashMap<>();
-                for (Header h : r.headers()) {
-                    headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
-                }
-                seen.add(new Seen(r.key(), r.value(), headers));
-            }
+            pollOnce();
         }
         throw new AssertionError("no " + what + " within " + timeout.toSeconds() + " s; seen: "
                 + seen.stream().map(s -> new String(s.value(), StandardCharsets.UTF_8)).toList());
