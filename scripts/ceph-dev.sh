@@ -24,10 +24,11 @@ set -euo pipefail
 readonly POOLS=(volumes vms backup)
 readonly CLIENT_ID=blockferry
 readonly CLIENT_CAPS_MON='profile rbd'
-readonly CLIENT_CAPS_OSD='profile rbd pool=volumes, profile rbd pool=vms, profile rbd pool=backup'
+# volumes-hdd is the second Cinder backend of scripts/openstack-dev.sh (it creates that pool).
+readonly CLIENT_CAPS_OSD='profile rbd pool=volumes, profile rbd pool=vms, profile rbd pool=backup, profile rbd pool=volumes-hdd'
 readonly PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common librbd1 librados2 librbd-dev librados-dev)
 # Bump when the set-up steps after bootstrap change: an existing cluster then re-runs them.
-readonly SETUP_VERSION=2
+readonly SETUP_VERSION=3
 
 DIR_RAW=${BLOCKFERRY_CEPH_DIR:-/var/tmp/blockferry-ceph}
 DIR=$(realpath -m -- "$DIR_RAW")
