@@ -9,6 +9,7 @@ import io.blockferry.BlockferryRuntime;
 import io.blockferry.demo.Checksums;
 import io.blockferry.events.ChainBreak;
 import io.blockferry.events.EventTypes;
+import io.blockferry.schedule.FinishedTask;
 import io.blockferry.source.ChainHints;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
@@ -110,10 +111,19 @@ class OpenStackProtectionTest {
         demo.awaitServer(errored, "ERROR");
 
         data = Files.createTempDirectory("bf-openstack-it");
+        Path policies = data.resolve("policies.yaml");
+        Files.writeString(policies, """
+                policies:
+                  - name: gold
+                    schedule: "0 0 3 1 1 ? 2099"
+                    select:
+                      servers: {name: "%s-.*", tags: [gold], projects: [blockferry-demo], domains: [Default]}
+                """.formatted(prefix));
         int port = TestRuntimes.freePort();
         api = "http://127.0.0.1:" + port + "/api";
         runtime = TestRuntimes.start(data, settings(Map.of("camel.server.enabled", "true",
-                "camel.server.port", Integer.toString(port), "blockferry.api.token", TOKEN)));
+                "camel.server.port", Integer.toString(port), "blockferry.api.token", TOKEN,
+                "blockferry.policies.file", policies.toString())));
         events = TopicWatch.events(runtime.bootstrapServers());
         Await.until(() -> runtime.inventory().current(), i -> i.server(bfv).isPresent()
                 && i.server(otherServer).isPresent() && i.volume(growVolume).map(v -> v.attachments().size() == 1)
@@ -276,17 +286,52 @@ class OpenStackProtectionTest {
         }
     }
 
+    @Test
+    void should_sync_every_disk_of_the_server_a_policy_selects_bit_identically_and_export_its_metadata()
+            throws Exception {
+        long since = System.currentTimeMillis();
+        JsonNode run = send(HttpRequest.newBuilder(URI.create(api + "/policies/gold/sync?mode=full"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(3, run.path("queued").asInt(), "only the tagged server, with its three disks: " + run);
+        List<FinishedTask> done = Await.until(() -> runtime.queue().recent().stream()
+                        .filter(f -> "gold".equals(f.task().policy()) && f.finishedAtMillis() >= since).toList(),
+                l -> l.size() >= 3, ACK, "the policy's three disks synced");
+        assertTrue(done.stream().allMatch(f -> f.error() == null), done.toString());
+        assertTrue(done.stream().allMatch(f -> bfv.equals(f.task().host())), "the disks count as one host");
+
+        List<MappedDisk> disks = runtime.inventory().mapping().disksOf(bfv);
+        assertEquals(List.of("volumes/volume-" + bootVolume, "volumes-hdd/volume-" + dataVolume,
+                "volumes/volume-" + growVolume), disks.stream().map(MappedDisk::imageSpec).toList());
+        for (MappedDisk disk : disks) {
+            String base = get("/volumes/" + disk.pool() + "/" + disk.image()).path("baseSnapshot").asText();
+            assertEquals(LocalCeph.exportSha256(disk.pool(), disk.image(), base),
+                    Checksums.sha256(runtime.writer().repository().replica(disk.imageSpec())),
+                    disk.imageSpec() + " on the target equals its source snapshot " + base);
+        }
+
+        JsonNode m = Await.until(() -> get("/servers/" + bfv + "/metadata").path("metadata"),
+                n -> n.has("disks"), POLLED, "the server's metadata on the target");
+        assertEquals("bf.small", m.path("flavor").path("name").asText());
+        assertEquals(List.of("/dev/sda", "/dev/sdb", "/dev/sdc"), texts(m.path("disks"), "device"),
+                "disks in boot order");
+        assertEquals(disks.stream().map(MappedDisk::imageSpec).toList(), texts(m.path("disks"), "imageSpec"));
+    }
+
     private static boolean isEvent(TopicWatch.Seen seen, String type, String cause) {
         JsonNode json = seen.json();
         return type.equals(json.path("type").asText()) && cause.equals(json.path("cause").asText());
     }
 
     private JsonNode get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(api + path)).GET());
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api + path))
-                    .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.header("Authorization", "Bearer " + TOKEN).build(),
+                    HttpResponse.BodyHandlers.ofString());
             JsonNode body = TestCloud.JSON.readTree(response.body());
-            return response.statusCode() == 200 ? body : TestCloud.JSON.createObjectNode().set("error", body);
+            return response.statusCode() / 100 == 2 ? body : TestCloud.JSON.createObjectNode().set("error", body);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
