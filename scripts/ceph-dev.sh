@@ -24,11 +24,12 @@ set -euo pipefail
 readonly POOLS=(volumes vms backup)
 readonly CLIENT_ID=blockferry
 readonly CLIENT_CAPS_MON='profile rbd'
-# volumes-hdd is the second Cinder backend of scripts/openstack-dev.sh (it creates that pool).
-readonly CLIENT_CAPS_OSD='profile rbd pool=volumes, profile rbd pool=vms, profile rbd pool=backup, profile rbd pool=volumes-hdd'
+# volumes-hdd is the second Cinder backend of scripts/openstack-dev.sh (it creates that pool, and
+# images, Glance's: volumes made from an image are clones whose parent librbd must read).
+readonly CLIENT_CAPS_OSD='profile rbd pool=volumes, profile rbd pool=vms, profile rbd pool=backup, profile rbd pool=volumes-hdd, profile rbd-read-only pool=images'
 readonly PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common librbd1 librados2 librbd-dev librados-dev)
 # Bump when the set-up steps after bootstrap change: an existing cluster then re-runs them.
-readonly SETUP_VERSION=3
+readonly SETUP_VERSION=4
 
 DIR_RAW=${BLOCKFERRY_CEPH_DIR:-/var/tmp/blockferry-ceph}
 DIR=$(realpath -m -- "$DIR_RAW")

@@ -155,7 +155,8 @@ public final class CephCluster implements AutoCloseable {
         }
         if (errno == CephErrors.EPERM || errno == CephErrors.EACCES) {
             return new CephException("not permitted to open RBD image " + what + ": grant the Blockferry user "
-                    + "'profile rbd pool=" + pool + "'", errno, e);
+                    + "'profile rbd pool=" + pool + "', and read access to the pool of its parent if it is a clone "
+                    + "(volumes made from Glance images: 'profile rbd-read-only pool=images')", errno, e);
         }
         return CephErrors.failure("cannot open RBD image " + what + ": " + CephErrors.describe(errno), errno, e);
     }
