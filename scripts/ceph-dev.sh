@@ -46,26 +46,12 @@ readonly WAIT_SECS=${BLOCKFERRY_CEPH_WAIT:-60}
 # redirect our own admin commands. Neither may leak into the script or the daemons.
 unset CEPH_KEYRING CEPH_ARGS
 
-T0=$EPOCHREALTIME
-
-log() { printf 'ceph-dev: %s\n' "$*" >&2; }
-die() { printf 'ceph-dev: ERROR: %s\n' "$*" >&2; exit 1; }
-elapsed() { # seconds since $1 (an EPOCHREALTIME), one decimal
-  local a=${1/[.,]/} b=${EPOCHREALTIME/[.,]/}
-  local ms=$(( (b - a) / 1000 ))
-  printf '%d.%d' $((ms / 1000)) $(((ms % 1000) / 100))
-}
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
-}
+DEV_NAME=ceph-dev
+# shellcheck source=lib/dev-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/dev-common.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Packages
-
-pkg_installed() {
-  [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
-}
 
 ensure_packages() {
   local missing=() p

@@ -46,25 +46,12 @@ readonly PACKAGES=(
   neutron-common python3-rbd python3-rados
 )
 
-T0=$EPOCHREALTIME
-
-log() { printf 'openstack-dev: %s\n' "$*" >&2; }
-die() { printf 'openstack-dev: ERROR: %s\n' "$*" >&2; exit 1; }
-elapsed() { # seconds since $1 (an EPOCHREALTIME), one decimal
-  local a=${1/[.,]/} b=${EPOCHREALTIME/[.,]/}
-  local ms=$(( (b - a) / 1000 ))
-  printf '%d.%d' $((ms / 1000)) $(((ms % 1000) / 100))
-}
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
-}
+DEV_NAME=openstack-dev
+# shellcheck source=lib/dev-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/dev-common.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Packages
-
-pkg_installed() {
-  [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
-}
 
 ensure_packages() {
   local missing=() p
