@@ -4,6 +4,7 @@ import io.blockferry.source.ResyncTrigger;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.source.VolumeState;
 import io.blockferry.source.VolumeStateStore;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +42,8 @@ public final class SourceApi {
 
     private static VolumeView view(VolumeState s) {
         Long rpo = s.baseAckedAtMillis() > 0 ? (System.currentTimeMillis() - s.baseAckedAtMillis()) / 1000 : null;
+        String lastSync = s.baseAckedAtMillis() > 0 ? Instant.ofEpochMilli(s.baseAckedAtMillis()).toString() : null;
         return new VolumeView(s.volumeId(), s.baseSnapshot(), s.baseGeneration(),
-                s.hasPending() ? s.pendingGeneration() : null, rpo, s.fullResyncCause(), s.lastError());
+                s.hasPending() ? s.pendingGeneration() : null, lastSync, rpo, s.fullResyncCause(), s.lastError());
     }
 }

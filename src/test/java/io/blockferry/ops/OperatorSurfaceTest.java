@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,8 @@ class OperatorSurfaceTest {
         JsonNode volume = find(json.readTree(response.body()), "volumeId", image.volumeId());
         assertTrue(volume.path("baseSnapshot").asText().startsWith("blockferry-g"), volume.toString());
         assertTrue(volume.path("rpoSeconds").asLong(-1) >= 0, volume.toString());
+        assertTrue(Instant.parse(volume.path("lastSyncAt").asText()).isAfter(Instant.now().minusSeconds(600)),
+                volume.toString());
 
         assertEquals(200, get(api + "/volumes/volumes/it-api", TOKEN).statusCode());
         HttpResponse<String> unknown = get(api + "/volumes/volumes/never-synced", TOKEN);
