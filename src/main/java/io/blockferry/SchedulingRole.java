@@ -55,7 +55,8 @@ final class SchedulingRole implements AutoCloseable {
         PolicySelector selector = new PolicySelector(servers, source.ceph()::images);
         this.runner = new PolicyRunner(registry, selector, queue, new PolicyRunStore(database), events,
                 Clock.systemUTC(), serverQueued);
-        this.submitter = new TaskSubmitter(queue, registry, settings.integer("blockferry.queue.manual-priority"));
+        this.submitter = new TaskSubmitter(queue, registry, settings.integer("blockferry.queue.manual-priority"),
+                source.states::policyOf);
         this.taskRunner = new TaskRunner(Duration.ofSeconds(settings.integer("blockferry.source.ack-timeout-seconds")));
         try {
             registry.load();

@@ -2,6 +2,7 @@ package io.blockferry.schedule;
 
 import io.blockferry.source.SyncRequest;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Queues the syncs that do not come from a policy run: REST and CLI requests, resyncs asked for
@@ -12,12 +13,18 @@ public final class TaskSubmitter {
     private final WorkQueue queue;
     private final PolicyRegistry policies;
     private final int manualPriority;
+    private final Function<String, String> storedPolicyOf;
 
-    /** @param manualPriority the priority of a sync an operator asks for (above the policies' usual 50) */
-    public TaskSubmitter(WorkQueue queue, PolicyRegistry policies, int manualPriority) {
+    /**
+     * @param manualPriority the priority of a sync an operator asks for (above the policies' usual 50)
+     * @param storedPolicyOf the policy of a volume's last synced generation, as the state store has it
+     */
+    public TaskSubmitter(WorkQueue queue, PolicyRegistry policies, int manualPriority,
+                         Function<String, String> storedPolicyOf) {
         this.queue = queue;
         this.policies = policies;
         this.manualPriority = manualPriority;
+        this.storedPolicyOf = storedPolicyOf;
     }
 
     /**
@@ -26,6 +33,9 @@ public final class TaskSubmitter {
      */
     public SyncTask submit(SyncRequest r) {
         String policy = r.options().policy() != null ? r.options().policy() : queue.lastPolicyOf(r.volumeId());
+        if (policy == null) {
+            policy = storedPolicyOf.apply(r.volumeId());
+        }
         Policy owner = policy == null ? null : policies.find(policy).orElse(null);
         int priority = r.trigger().equals("api") ? manualPriority : owner == null ? 50 : owner.priority();
         return queue.submit(r.volumeId(), null, owner == null ? null : policy, priority, r.full(), r.trigger(),

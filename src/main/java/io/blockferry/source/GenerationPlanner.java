@@ -96,7 +96,7 @@ public final class GenerationPlanner {
         SnapshotReader reader = new SnapshotReader(ceph, ref, snapshot);
         try {
             long size = reader.size();
-            store.markPending(volumeId, generation, snapshot, imageId, size, request.options().keepSnapshots());
+            store.markPending(volumeId, generation, snapshot, imageId, size, request.options());
             waiters.register(volumeId, generation);
             ChunkRecord.Begin begin = new ChunkRecord.Begin(volumeId, generation, plan.mode(), plan.cause(), size,
                     settings.chunkSize(), snapshot, plan.baseSnapshot(), imageId, System.currentTimeMillis(),

@@ -25,7 +25,8 @@ public final class VolumeStateStore {
               last_error VARCHAR(4000),
               updated_at BIGINT NOT NULL DEFAULT 0)""",
             "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS base_acked_at BIGINT NOT NULL DEFAULT 0",
-            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS keep_snapshots INT NOT NULL DEFAULT 1");
+            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS keep_snapshots INT NOT NULL DEFAULT 1",
+            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS policy VARCHAR(64)");
 
     private final Database db;
 
@@ -52,10 +53,17 @@ public final class VolumeStateStore {
 
     /** @param keepSnapshots how many own snapshots to keep once this generation is acked */
     public void markPending(String volumeId, long generation, String snapshot, String imageId, long size,
-                            int keepSnapshots) {
+                            SyncOptions options) {
         db.update("UPDATE volume_state SET pending_generation = ?, pending_snapshot = ?, pending_size = ?, "
-                + "pending_since = ?, image_id = ?, keep_snapshots = ?, updated_at = ? WHERE volume_id = ?",
-                generation, snapshot, size, now(), imageId, keepSnapshots, now(), volumeId);
+                + "pending_since = ?, image_id = ?, keep_snapshots = ?, policy = COALESCE(?, policy), updated_at = ? "
+                + "WHERE volume_id = ?", generation, snapshot, size, now(), imageId, options.keepSnapshots(),
+                options.policy(), now(), volumeId);
+    }
+
+    /** The policy of the volume's last policy-driven sync, or null: resyncs keep its options after a restart. */
+    public String policyOf(String volumeId) {
+        return db.queryOne("SELECT policy FROM volume_state WHERE volume_id = ?", rs -> rs.getString(1), volumeId)
+                .orElse(null);
     }
 
     /** How many own snapshots the volume's last sync asked to keep. */

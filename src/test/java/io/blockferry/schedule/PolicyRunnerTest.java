@@ -240,6 +240,29 @@ class PolicyRunnerTest {
     }
 
     @Test
+    void aResyncOrRestSyncKeepsTheOptionsOfTheVolumesPolicyEvenAfterARestart() throws Exception {
+        PolicyRegistry registry = registry("""
+                policies:
+                  - name: db
+                    schedule: "0 0 * * * ?"
+                    select: {volumes: [volumes/db-*]}
+                    keep-points: 9
+                    priority: 70
+                """);
+        WorkQueue queue = queue();
+        Map<String, String> stored = Map.of("volumes/db-1", "db");
+        TaskSubmitter submitter = new TaskSubmitter(queue, registry, 100, stored::get);
+        SyncTask resync = submitter.submit(io.blockferry.source.SyncRequest.full("volumes/db-1",
+                "resync-requested:chunk-corrupt"));
+        assertEquals("db", resync.policy());
+        assertEquals(9, resync.options().keepPoints());
+        assertEquals(70, resync.priority());
+        SyncTask manual = submitter.submit(new io.blockferry.source.SyncRequest("volumes/db-2", false, "api"));
+        assertNull(manual.policy(), "a volume no policy has synced keeps the defaults");
+        assertEquals(100, manual.priority());
+    }
+
+    @Test
     void serverSelectionsNeedTheInventory() throws Exception {
         Files.writeString(file, "policies:\n  - name: vms\n    schedule: \"0 0 * * * ?\"\n    select:\n"
                 + "      servers: {tags: [backup]}\n");
