@@ -85,8 +85,15 @@ async function main() {
   let clicked = false;
   let table = null;
   while (Date.now() < deadline) {
-    clicked = clicked || await evaluate(clickRoutes);
-    table = clicked && await evaluate(routesShown);
+    try {
+      clicked = clicked || await evaluate(clickRoutes);
+      table = clicked && await evaluate(routesShown);
+    } catch (error) {
+      // The landing page hands over to Hawtio with a navigation; an evaluation caught in it fails
+      // ("Inspected target navigated or closed"): look again once the new page is there.
+      if (!String(error.message || error).includes('navigated or closed')) throw error;
+      clicked = false;
+    }
     if (table) break;
     await sleep(500);
   }

@@ -62,8 +62,8 @@ public final class VolumeStateStore {
 
     /** The policy of the volume's last policy-driven sync, or null: resyncs keep its options after a restart. */
     public String policyOf(String volumeId) {
-        return db.queryOne("SELECT policy FROM volume_state WHERE volume_id = ?", rs -> rs.getString(1), volumeId)
-                .orElse(null);
+        return db.query("SELECT policy FROM volume_state WHERE volume_id = ? AND policy IS NOT NULL",
+                rs -> rs.getString(1), volumeId).stream().findFirst().orElse(null);
     }
 
     /** How many own snapshots the volume's last sync asked to keep. */
