@@ -8,15 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
+import io.blockferry.testing.ApiClient;
 import io.blockferry.testing.Await;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.transport.SyncMode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,10 +45,9 @@ class OpenStackRestoreTest {
     private static final String TOKEN = "it-restore-token";
 
     private final String prefix = "bf-restore-it-" + UUID.randomUUID().toString().substring(0, 8);
-    private final HttpClient http = HttpClient.newHttpClient();
     private TestCloud demo;
     private BlockferryRuntime runtime;
-    private String api;
+    private ApiClient api;
     private String server;
     /** Source image spec → SHA-256 of the snapshot of its last synced point, in boot order. */
     private final Map<String, String> synced = new LinkedHashMap<>();
@@ -72,7 +68,7 @@ class OpenStackRestoreTest {
 
         Path dir = Files.createTempDirectory("bf-restore-it");
         int port = TestRuntimes.freePort();
-        api = "http://127.0.0.1:" + port + "/api";
+        api = new ApiClient(port, TOKEN);
         Map<String, String> s = new HashMap<>(demo.openrc);
         s.put("blockferry.openstack.enabled", "true");
         s.put("blockferry.openstack.pools", "ceph-ssd=volumes,ceph-hdd=volumes-hdd,CEPH_GLANCE_VMS=vms");
@@ -99,7 +95,7 @@ class OpenStackRestoreTest {
             }
         }
         runtime.publishMetadata(server);
-        Await.until(() -> get("/servers/" + server + "/metadata"), r -> r.path("metadata").path("disks").size() == 2,
+        Await.until(() -> api.get("/api/servers/" + server + "/metadata").body(), r -> r.path("metadata").path("disks").size() == 2,
                 POLLED, "the target to store the server's metadata");
     }
 
@@ -138,9 +134,10 @@ class OpenStackRestoreTest {
     @Test
     void should_rebuild_the_server_from_the_repository_with_its_flavor_disk_order_and_bit_identical_data() {
         long started = System.nanoTime();
-        JsonNode result = send("POST", "/servers/" + server + "/restore");
+        ApiClient.Answer answer = api.post("/api/servers/" + server + "/restore");
         System.out.printf("restore took %.1f s%n", (System.nanoTime() - started) / 1e9);
-        assertTrue(result.has("serverId"), result.toString());
+        assertEquals(201, answer.status(), answer.body().toString());
+        JsonNode result = answer.body();
         String restored = result.path("serverId").asText();
         List<String> newVolumes = new ArrayList<>();
         result.path("volumeIds").forEach(v -> newVolumes.add(v.asText()));
@@ -168,9 +165,10 @@ class OpenStackRestoreTest {
     }
 
     @Test
-    void should_refuse_an_unknown_server_with_404_and_make_nothing() {
-        JsonNode answer = send("POST", "/servers/" + UUID.randomUUID() + "/restore");
-        assertEquals(404, answer.path("error").path("status").asInt(), answer.toString());
+    void should_refuse_to_restore_a_server_it_has_no_metadata_of_with_404() {
+        ApiClient.Answer answer = api.post("/api/servers/" + UUID.randomUUID() + "/restore");
+        assertEquals(404, answer.status(), answer.body().toString());
+        assertTrue(answer.body().path("error").asText().contains("no metadata"), answer.body().toString());
     }
 
     private List<String> attachedInDeviceOrder(String serverId) {
@@ -179,22 +177,6 @@ class OpenStackRestoreTest {
                 .forEach(attachments::add);
         attachments.sort(Comparator.comparing(a -> a.path("device").asText()));
         return attachments.stream().map(a -> a.path("volumeId").asText()).toList();
-    }
-
-    private JsonNode get(String path) {
-        return send("GET", path);
-    }
-
-    private JsonNode send(String method, String path) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(api + path)).header("Authorization", "Bearer " + TOKEN)
-                    .method(method, HttpRequest.BodyPublishers.noBody()).build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = TestCloud.JSON.readTree(response.body());
-            return response.statusCode() / 100 == 2 ? body : TestCloud.JSON.createObjectNode().set("error", body);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static List<String> texts(JsonNode array) {
