@@ -38,7 +38,7 @@ final class TargetRole implements AutoCloseable {
         retention.recover();
         this.metadata = new ServerMetadataCatalog(database, catalog);
         this.api = new TargetApi(catalog, metadata, new RestorePlanner(catalog::currentChain,
-                p -> repository.pointDiff(p.volumeId(), p.generation())));
+                p -> repository.pointDiff(p.volumeId(), p.generation())), RestoreSetup.lazyRunner(settings));
     }
 
     void bind(Main main) {

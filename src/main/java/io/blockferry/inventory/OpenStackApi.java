@@ -65,7 +65,7 @@ public final class OpenStackApi {
      * A request at other microversions than the inventory reads with; for example a server
      * without networks needs compute 2.37. Keep a volume entry in it (see API_VERSIONS).
      */
-    JsonNode send(String serviceType, String method, String path, JsonNode body, String apiVersions) {
+    public JsonNode send(String serviceType, String method, String path, JsonNode body, String apiVersions) {
         OpenStackSession current = session();
         return sendTo(current, serviceType, method, current.endpoint(serviceType) + path, body, apiVersions);
     }

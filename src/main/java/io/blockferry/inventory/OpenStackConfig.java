@@ -46,6 +46,19 @@ public record OpenStackConfig(boolean enabled, List<OpenStackLogin> logins, bool
                 settings.flag(PREFIX + "resync-on-migration"));
     }
 
+    /**
+     * The one project-scoped credential of the {@code blockferry.openstack.*} keys and openrc variables,
+     * whether or not the inventory is enabled: the target's restores act in that project.
+     */
+    public static OpenStackSettings projectCredential(Settings settings) {
+        try {
+            return OpenStackSettings.fromEnvironment(openrc(settings), true);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("a restore needs an OpenStack credential, but " + e.getMessage()
+                    + "; or set the matching key: " + keyTable());
+        }
+    }
+
     private static List<OpenStackLogin> logins(Settings settings) {
         Map<String, String> openrc = openrc(settings);
         String domains = settings.text(PREFIX + "auth-domains", "").trim();

@@ -11,14 +11,31 @@ import java.util.List;
  * @param serverId   the source server
  * @param capturedAt when the metadata was captured (epoch ms)
  * @param warnings   what the plan cannot do by itself (a keypair nobody can see, a disk not replicated)
+ * @param disks      the volumes to create and fill, in boot order: the steps as data, for {@link RestoreRunner}
  * @param serverBody the body of POST /servers (compute 2.52+ for tags), with $VOLUME_n placeholders
  */
 public record RestorePlan(String serverId, String name, long capturedAt, List<Step> steps, List<String> warnings,
-                          JsonNode serverBody) {
+                          List<Disk> disks, JsonNode serverBody) {
 
     public RestorePlan {
         steps = List.copyOf(steps);
         warnings = List.copyOf(warnings);
+        disks = List.copyOf(disks);
+    }
+
+    /**
+     * One volume to restore.
+     *
+     * @param placeholder the {@code $VOLUME_n} standing for its id in {@link #serverBody()}
+     * @param volumeType  the source's volume type, or null (the target's default type)
+     * @param pool        the pool Cinder puts the new volume in when the target uses the source's pool layout
+     * @param diffs       the rbd export-diff files to import, oldest (the full one) first
+     */
+    public record Disk(int bootIndex, String device, String placeholder, String volumeName, long sizeGb,
+                       String volumeType, boolean bootable, String pool, List<String> diffs) {
+        public Disk {
+            diffs = List.copyOf(diffs);
+        }
     }
 
     /**

@@ -40,6 +40,7 @@ public final class RestorePlanner {
     public RestorePlan plan(ServerMetadata m) {
         List<RestorePlan.Step> steps = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        List<RestorePlan.Disk> disks = new ArrayList<>();
         steps.add(flavorStep(steps.size() + 1, m.flavor()));
         keypairStep(steps.size() + 1, m, warnings).ifPresent(steps::add);
         ObjectNode server = serverBody(m);
@@ -47,7 +48,11 @@ public final class RestorePlanner {
         for (ServerMetadata.Disk disk : m.disks()) {
             String volume = "$VOLUME_" + disk.bootIndex();
             steps.add(volumeStep(steps.size() + 1, m, disk, volume));
-            steps.add(importStep(steps.size() + 1, disk, volume, warnings));
+            RestorePlan.Step imports = importStep(steps.size() + 1, disk, volume, warnings);
+            steps.add(imports);
+            disks.add(new RestorePlan.Disk(disk.bootIndex(), disk.device(), volume, volumeName(m, disk), disk.sizeGb(),
+                    disk.volumeType(), disk.bootable(), defaultPool(disk), chainOf.apply(disk.imageSpec()).stream()
+                    .map(p -> diffOf.apply(p).toString()).toList()));
             mapping.addObject().put("boot_index", disk.bootIndex()).put("uuid", volume).put("source_type", "volume")
                     .put("destination_type", "volume").put("delete_on_termination", false);
         }
@@ -62,7 +67,7 @@ public final class RestorePlanner {
                 + " booting from the restored volumes in boot order", List.of(serverCommand(m))));
         ObjectNode body = JSON.createObjectNode();
         body.set("server", server);
-        return new RestorePlan(m.serverId(), m.name(), m.capturedAtMillis(), steps, warnings, body);
+        return new RestorePlan(m.serverId(), m.name(), m.capturedAtMillis(), steps, warnings, disks, body);
     }
 
     private static RestorePlan.Step flavorStep(int order, Flavor f) {
@@ -93,7 +98,7 @@ public final class RestorePlanner {
 
     private static RestorePlan.Step volumeStep(int order, ServerMetadata m, ServerMetadata.Disk disk, String volume) {
         String type = disk.volumeType() == null ? "" : " --type " + quote(disk.volumeType());
-        String name = m.name() + "-" + (disk.volumeName() == null ? "disk" + disk.bootIndex() : disk.volumeName());
+        String name = volumeName(m, disk);
         return new RestorePlan.Step(order, "create-volume", "create an empty " + disk.sizeGb() + " GiB volume for "
                 + disk.device() + (disk.volumeId() == null ? " (the image-booted root disk, restored as a boot volume)"
                 : " (was volume " + disk.volumeId() + ")"), List.of(volume.substring(1) + "=$(openstack volume create"
@@ -106,8 +111,7 @@ public final class RestorePlanner {
         List<String> commands = new ArrayList<>();
         // Cinder's RBD driver names the image volume-<id> in the pool of the volume type; a restored
         // image-booted root disk is a new Cinder volume, in the default rbd_pool unless set otherwise.
-        String sourcePool = disk.imageSpec().substring(0, disk.imageSpec().indexOf('/'));
-        String pool = "${POOL_" + disk.bootIndex() + ":-" + (disk.volumeId() == null ? DEFAULT_CINDER_POOL : sourcePool) + "}";
+        String pool = "${POOL_" + disk.bootIndex() + ":-" + defaultPool(disk) + "}";
         for (RecoveryPoint point : chain) {
             commands.add("rbd import-diff " + quote(diffOf.apply(point).toString()) + " " + pool + "/volume-" + volume);
         }
@@ -117,6 +121,15 @@ public final class RestorePlanner {
         return new RestorePlan.Step(order, "import-data", "write the data of " + disk.imageSpec() + " into the new "
                 + "volume: the recovery points " + generations(chain) + " in order, with stock rbd import-diff (use the"
                 + " pool of the target's volume type: set POOL_" + disk.bootIndex() + ")", commands);
+    }
+
+    private static String volumeName(ServerMetadata m, ServerMetadata.Disk disk) {
+        return m.name() + "-" + (disk.volumeName() == null ? "disk" + disk.bootIndex() : disk.volumeName());
+    }
+
+    /** The source disk's pool, or Cinder's default one for an image-booted root disk (not a volume at the source). */
+    private static String defaultPool(ServerMetadata.Disk disk) {
+        return disk.volumeId() == null ? DEFAULT_CINDER_POOL : disk.imageSpec().substring(0, disk.imageSpec().indexOf('/'));
     }
 
     private static ObjectNode serverBody(ServerMetadata m) {

@@ -164,6 +164,23 @@ final class TestCloud implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes over, for deletion at close, the servers and volumes named with this prefix that
+     * something else made (a restore), even when it failed half way.
+     */
+    void adoptByPrefix(String prefix) {
+        for (JsonNode s : api.get("compute", "/servers?name=%5E" + prefix).path("servers")) {
+            if (!servers.contains(s.path("id").asText())) {
+                servers.add(s.path("id").asText());
+            }
+        }
+        for (JsonNode v : api.get("volumev3", "/volumes").path("volumes")) {
+            if (v.path("name").asText().startsWith(prefix) && !volumes.contains(v.path("id").asText())) {
+                volumes.add(v.path("id").asText());
+            }
+        }
+    }
+
     /** Deletes every server and volume this cloud made; a failure is printed, the others go on. */
     @Override
     public void close() {

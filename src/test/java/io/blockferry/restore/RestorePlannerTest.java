@@ -54,6 +54,10 @@ class RestorePlannerTest {
                 + " --nic none 'vm1'"), create);
         assertEquals(1, plan.serverBody().path("server").path("block_device_mapping_v2").get(1).path("boot_index").asInt());
         assertTrue(plan.warnings().get(0).contains("v9"), plan.warnings().toString());
+        // The same steps as data, for RestoreRunner.
+        assertEquals(new RestorePlan.Disk(1, "/dev/vdb", "$VOLUME_1", "vm1-data", 2, "ceph-hdd", false, "volumes-hdd",
+                List.of("/repo/volumes-hdd%2Fvolume-v2/points/g4.rbddiff", "/repo/volumes-hdd%2Fvolume-v2/points/g5.rbddiff")),
+                plan.disks().get(1));
     }
 
     @Test

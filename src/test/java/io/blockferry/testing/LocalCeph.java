@@ -55,10 +55,10 @@ public final class LocalCeph {
         return run(command, 300);
     }
 
-    /** SHA-256 of {@code rbd export pool/image@snapshot -}. */
+    /** SHA-256 of {@code rbd export pool/image@snapshot -}; a null snapshot exports the image's head. */
     public static String exportSha256(String pool, String image, String snapshot) {
         ProcessBuilder pb = new ProcessBuilder("rbd", "--conf", conf().toString(), "--id", "admin", "export",
-                pool + "/" + image + "@" + snapshot, "-").redirectError(ProcessBuilder.Redirect.DISCARD);
+                pool + "/" + image + (snapshot == null ? "" : "@" + snapshot), "-").redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
             Process p = pb.start();
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

@@ -60,6 +60,11 @@ final class ApiConnection {
         return send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    /** A POST that answers when its work is done, such as a restore that copies whole volumes. */
+    JsonNode postAndWait(String path, Duration timeout) {
+        return send(request(path).timeout(timeout).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     static String segment(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }

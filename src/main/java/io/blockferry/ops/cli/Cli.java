@@ -9,7 +9,7 @@ import java.util.Locale;
 /** The operator's subcommands of {@code blockferry}, each one REST call shown as a table. */
 public final class Cli {
 
-    public static final List<String> COMMANDS = List.of("status", "tasks", "sync", "points", "policies");
+    public static final List<String> COMMANDS = List.of("status", "tasks", "sync", "points", "policies", "restore");
     public static final String USAGE = """
               status                      volumes with their base, RPO and last error, and the queue
               tasks                       running, queued and recently finished sync tasks
@@ -18,6 +18,7 @@ public final class Cli {
                                           run a policy now
               points POOL/IMAGE           the target's recovery points of a volume
               policies [reload]           the policies in force (reload: re-read the policy file)
+              restore SERVER-ID           rebuild a server from the target's metadata and recovery points
             """;
 
     private final ApiConnection api;
@@ -44,6 +45,7 @@ public final class Cli {
             case "sync" -> sync(args.subList(1, args.size()));
             case "points" -> points(volume(args, "points"));
             case "policies" -> policies(args.size() > 1 && args.get(1).equals("reload"));
+            case "restore" -> restore(args);
             default -> throw new CliException("unknown command " + args.get(0));
         }
     }
@@ -122,6 +124,23 @@ public final class Cli {
                     java.time.Instant.ofEpochMilli(p.path("createdAtMillis").asLong()));
         }
         t.print(out, "No recovery point.");
+    }
+
+    private void restore(List<String> args) {
+        if (args.size() < 2) {
+            throw new CliException("restore needs the id of the source server (GET /api/servers/{id}/metadata)");
+        }
+        // The API answers once the server is ACTIVE: that takes as long as copying its volumes.
+        JsonNode r = api.postAndWait("/api/servers/" + ApiConnection.segment(args.get(1)) + "/restore",
+                java.time.Duration.ofHours(6));
+        out.printf("Server %s (%s) restored as %s%n", r.path("sourceServerId").asText(), r.path("name").asText(),
+                r.path("serverId").asText());
+        Table t = new Table("BOOT INDEX", "NEW VOLUME");
+        for (int i = 0; i < r.path("volumeIds").size(); i++) {
+            t.row(i, r.path("volumeIds").get(i).asText());
+        }
+        t.print(out, "  no volume");
+        r.path("warnings").forEach(w -> out.println("warning: " + w.asText()));
     }
 
     private void policies(boolean reload) {
