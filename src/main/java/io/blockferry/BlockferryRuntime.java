@@ -27,7 +27,6 @@ import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
 import io.blockferry.transport.CamelEventSink;
-import io.blockferry.transport.CamelResyncTrigger;
 import io.blockferry.transport.GenerationAck;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +75,7 @@ public final class BlockferryRuntime implements AutoCloseable {
             Main main = new Main();
             EventSink events = new CamelEventSink(main::getCamelContext);
             SourceRole source = roles.source()
-                    ? add(resources, new SourceRole(settings, events, new CamelResyncTrigger(main::getCamelContext)))
+                    ? add(resources, new SourceRole(settings, events, new CamelSender(main::getCamelContext, "seda:resync")::accept))
                     : null;
             TargetRole target = roles.target() ? add(resources, new TargetRole(settings, events)) : null;
             settings.with("blockferry.kafka.bootstrap-servers", kafka.bootstrapServers())

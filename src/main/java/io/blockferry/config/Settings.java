@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -86,21 +87,20 @@ public final class Settings {
 
     /** A size such as {@code 1M}, {@code 4MiB} or {@code 65536}; K, M, G and T are powers of 1024. */
     public long bytes(String key) {
-        String value = text(key);
-        try {
-            return Units.bytes(value);
-        } catch (IllegalArgumentException e) {
-            throw invalid(key, value, Units.SIZE_EXAMPLE);
-        }
+        return parsed(key, Units::bytes, Units.SIZE_EXAMPLE);
     }
 
     /** A duration such as {@code 30s}, {@code 5m} or {@code 1h}. */
     public Duration duration(String key) {
+        return parsed(key, Units::duration, Units.DURATION_EXAMPLE);
+    }
+
+    private <T> T parsed(String key, Function<String, T> parser, String expected) {
         String value = text(key);
         try {
-            return Units.duration(value);
+            return parser.apply(value);
         } catch (IllegalArgumentException e) {
-            throw invalid(key, value, Units.DURATION_EXAMPLE);
+            throw invalid(key, value, expected);
         }
     }
 

@@ -7,12 +7,11 @@ import io.blockferry.schedule.PolicyRegistry;
 import io.blockferry.schedule.PolicyRunner;
 import io.blockferry.schedule.UnknownPolicyException;
 import io.blockferry.source.Hook;
-import java.text.ParseException;
-import java.util.Date;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.quartz.CronExpression;
+import java.util.Optional;
 
 /** The REST API of policies: list, reload, and run one now. */
 public final class PolicyApi {
@@ -71,21 +70,13 @@ public final class PolicyApi {
         String servers = p.selection().selectsServers() ? "name=" + p.selection().serverName() + " tags="
                 + p.selection().tags() + " exclude-tags=" + p.selection().excludeTags() + " projects="
                 + p.selection().projects() + " domains=" + p.selection().domains() : null;
-        return new PolicyView(p.name(), p.schedule(), nextFire(p.schedule()), p.selection().volumes(), servers,
+        String nextFire = Optional.ofNullable(p.nextFireAfter(Instant.now())).map(Instant::toString).orElse(null);
+        return new PolicyView(p.name(), p.schedule(), nextFire, p.selection().volumes(), servers,
                 p.excludeDisks(), p.fullEvery() == 1 ? "full" : "incremental", p.fullEvery(), p.keepSnapshots(),
                 p.keepPoints(), p.priority(), p.bandwidthLimit(), command(p.preSnapshot()), command(p.postSnapshot()));
     }
 
     private static List<String> command(Hook hook) {
         return hook == null ? null : hook.command();
-    }
-
-    private static String nextFire(String cron) {
-        try {
-            Date next = new CronExpression(cron).getNextValidTimeAfter(new Date());
-            return next == null ? null : next.toInstant().toString();
-        } catch (ParseException e) {
-            return null;
-        }
     }
 }

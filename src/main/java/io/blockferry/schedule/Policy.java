@@ -2,7 +2,11 @@ package io.blockferry.schedule;
 
 import io.blockferry.source.Hook;
 import io.blockferry.source.SyncOptions;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
+import org.quartz.CronExpression;
 
 /**
  * A protection policy from the policy file: when it runs, what it covers, and how.
@@ -24,6 +28,17 @@ public record Policy(String name, String schedule, Selection selection, List<Str
     /** What this policy asks of each of its syncs. */
     public SyncOptions options() {
         return new SyncOptions(name, keepSnapshots, keepPoints, bandwidthLimit, preSnapshot, postSnapshot);
+    }
+
+    /** The first time the schedule fires after {@code instant}, or null if it never fires again. */
+    public Instant nextFireAfter(Instant instant) {
+        try {
+            Date next = new CronExpression(schedule).getNextValidTimeAfter(Date.from(instant));
+            return next == null ? null : next.toInstant();
+        } catch (ParseException e) {
+            throw new IllegalStateException("policy " + name + " has a schedule the policy file check let through: "
+                    + schedule, e);
+        }
     }
 
     /** Whether run number {@code run} (from 1) of this policy is a full sync. */

@@ -6,16 +6,13 @@ import io.blockferry.events.EventTypes;
 import io.blockferry.schedule.PolicySelector.Conflict;
 import io.blockferry.schedule.PolicySelector.Selected;
 import io.blockferry.schedule.PolicySelector.Target;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.quartz.CronExpression;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +73,7 @@ public final class PolicyRunner {
     public void catchUp() {
         for (Policy p : registry.all()) {
             runs.lastFire(p.name()).ifPresent(last -> {
-                Instant missed = nextFire(p, last);
+                Instant missed = p.nextFireAfter(Instant.ofEpochMilli(last));
                 if (missed != null && missed.isBefore(clock.instant())) {
                     LOG.info("Policy {} missed its fire at {} while Blockferry was not running: running it once now",
                             p.name(), missed);
@@ -127,15 +124,6 @@ public final class PolicyRunner {
             events.publish(Event.of(EventTypes.POLICY_SKIPPED, null, "selection-failed", Event.ERROR,
                     "Policy " + policy.name() + ": part of its selection could not be resolved: " + problem,
                     Map.of()));
-        }
-    }
-
-    private static Instant nextFire(Policy p, long afterMillis) {
-        try {
-            Date next = new CronExpression(p.schedule()).getNextValidTimeAfter(new Date(afterMillis));
-            return next == null ? null : next.toInstant();
-        } catch (ParseException e) {
-            return null;
         }
     }
 }

@@ -17,7 +17,7 @@ public final class TaskSubmitter {
 
     /**
      * @param manualPriority the priority of a sync an operator asks for (above the policies' usual 50)
-     * @param storedPolicyOf the policy of a volume's last synced generation, as the state store has it
+     * @param storedPolicyOf the policy of the volume's last policy sync, as the state store has it
      */
     public TaskSubmitter(WorkQueue queue, PolicyRegistry policies, int manualPriority,
                          Function<String, String> storedPolicyOf) {
@@ -29,13 +29,10 @@ public final class TaskSubmitter {
 
     /**
      * Queues a request. One without a policy (a resync, a REST sync) takes the options of the
-     * policy that last queued the volume, so its retention and hooks still apply.
+     * policy that last synced the volume (stored with its state), so its retention and hooks still apply.
      */
     public SyncTask submit(SyncRequest r) {
-        String policy = r.options().policy() != null ? r.options().policy() : queue.lastPolicyOf(r.volumeId());
-        if (policy == null) {
-            policy = storedPolicyOf.apply(r.volumeId());
-        }
+        String policy = r.options().policy() != null ? r.options().policy() : storedPolicyOf.apply(r.volumeId());
         Policy owner = policy == null ? null : policies.find(policy).orElse(null);
         int priority = r.trigger().equals("api") ? manualPriority : owner == null ? 50 : owner.priority();
         return queue.submit(r.volumeId(), null, owner == null ? null : policy, priority, r.full(), r.trigger(),

@@ -43,7 +43,6 @@ public final class WorkQueue {
     private final Map<Long, SyncTask> waiting = new LinkedHashMap<>();
     private final Map<Long, SyncTask> running = new LinkedHashMap<>();
     private final Deque<FinishedTask> recent = new ArrayDeque<>();
-    private final Map<String, String> lastPolicy = new HashMap<>();
     private long nextId;
     private boolean closing;
 
@@ -73,9 +72,6 @@ public final class WorkQueue {
                                         String trigger, SyncOptions options) {
         SyncTask task = new SyncTask(++nextId, volumeId, host == null ? volumeId : host, policy, priority, full,
                 trigger, options, clock.millis(), null);
-        if (policy != null) {
-            lastPolicy.put(volumeId, policy);
-        }
         Optional<SyncTask> same = waiting.values().stream().filter(t -> t.volumeId().equals(volumeId)).findFirst();
         if (same.isPresent()) {
             SyncTask merged = same.get().merge(task);
@@ -87,11 +83,6 @@ public final class WorkQueue {
         waiting.put(task.id(), task);
         store.save(task);
         return task;
-    }
-
-    /** The policy that last queued the volume since this process started, or null. */
-    public synchronized String lastPolicyOf(String volumeId) {
-        return lastPolicy.get(volumeId);
     }
 
     /** Fails the tasks that waited too long, then starts those that fit the caps; returns the started. */

@@ -10,7 +10,6 @@ import io.blockferry.transport.GenerationAck;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,10 +30,7 @@ class ThrottleAndProgressTest {
 
     @Test
     void should_take_at_least_size_over_cap_and_show_progress_while_running(@TempDir Path data) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = TestRuntimes.freePort();
         long cap = 4L * MiB;
         long written = 12L * MiB;
         try (BlockferryRuntime runtime = TestRuntimes.start(data, Map.of("blockferry.source.bandwidth-limit", "4M",

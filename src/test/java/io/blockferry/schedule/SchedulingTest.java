@@ -108,8 +108,8 @@ class SchedulingTest {
                     priority: 60
                 """ + slowHook(1);
         Files.writeString(policies, fiveDisks);
-        int apiPort = ApiClient.freePort();
-        int managementPort = ApiClient.freePort();
+        int apiPort = TestRuntimes.freePort();
+        int managementPort = TestRuntimes.freePort();
         try (BlockferryRuntime runtime = TestRuntimes.start(data, Map.of("blockferry.policies.file",
                 policies.toString(), "blockferry.queue.max-disks", "2", "blockferry.queue.dispatch-interval", "200ms",
                 "camel.server.enabled", "true", "camel.server.port", Integer.toString(apiPort),

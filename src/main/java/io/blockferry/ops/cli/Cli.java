@@ -67,11 +67,11 @@ public final class Cli {
         Table running = new Table("ID", "VOLUME", "POLICY", "MODE", "DONE", "RATE", "ETA");
         for (JsonNode t : tasks.path("running")) {
             JsonNode p = t.path("progress");
+            boolean flowing = !absent(p);
             running.row(t.path("id").asLong(), t.path("volumeId").asText(), text(t, "policy"), t.path("mode").asText(),
-                    p.isMissingNode() || p.isNull() ? "starting" : percent(p),
-                    p.isMissingNode() || p.isNull() ? null : String.format(Locale.ROOT, "%.1f MB/s",
-                            p.path("megabytesPerSecond").asDouble()),
-                    p.isMissingNode() || p.isNull() ? null : age(p.path("etaSeconds")));
+                    flowing ? percent(p) : "starting",
+                    flowing ? String.format(Locale.ROOT, "%.1f MB/s", p.path("megabytesPerSecond").asDouble()) : null,
+                    flowing ? age(p.path("etaSeconds")) : null);
         }
         out.println("Running:");
         running.print(out, "  none");
@@ -183,11 +183,15 @@ public final class Cli {
 
     private static String text(JsonNode node, String field) {
         JsonNode v = node.path(field);
-        return v.isMissingNode() || v.isNull() ? null : v.asText();
+        return absent(v) ? null : v.asText();
+    }
+
+    private static boolean absent(JsonNode node) {
+        return node.isMissingNode() || node.isNull();
     }
 
     private static String age(JsonNode seconds) {
-        if (seconds.isMissingNode() || seconds.isNull()) {
+        if (absent(seconds)) {
             return null;
         }
         long s = seconds.asLong();
