@@ -12,7 +12,7 @@
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$home/target/hawtio"
-read -r -a routes <<<"${HAWTIO_SCREENSHOT_ROUTES:-volume-sync chunk-write ack-consume}"
+read -r -a routes <<<"${HAWTIO_SCREENSHOT_ROUTES:-volume-sync ack-publish ack-consume}"
 started=$(date +%s)
 
 say() { echo "hawtio-screenshot: $*" >&2; }

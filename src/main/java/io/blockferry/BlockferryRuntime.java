@@ -28,6 +28,7 @@ import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
 import io.blockferry.transport.CamelEventSink;
 import io.blockferry.transport.GenerationAck;
+import io.blockferry.transport.KafkaTuning;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.List;
@@ -67,7 +68,7 @@ public final class BlockferryRuntime implements AutoCloseable {
 
     public static BlockferryRuntime start(Settings settings) {
         Roles roles = Roles.parse(settings.text("blockferry.roles"));
-        int maxMessageBytes = (int) settings.bytes("blockferry.source.chunk-size") + KafkaSetup.RECORD_OVERHEAD;
+        int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             KafkaSetup kafka = KafkaSetup.start(settings, maxMessageBytes);
@@ -75,9 +76,12 @@ public final class BlockferryRuntime implements AutoCloseable {
             Main main = new Main();
             EventSink events = new CamelEventSink(main::getCamelContext);
             SourceRole source = roles.source()
-                    ? add(resources, new SourceRole(settings, events, new CamelSender(main::getCamelContext, "seda:resync")::accept))
+                    ? add(resources, new SourceRole(settings, events,
+                            new CamelSender(main::getCamelContext, "seda:resync")::accept, kafka.bootstrapServers()))
                     : null;
-            TargetRole target = roles.target() ? add(resources, new TargetRole(settings, events)) : null;
+            TargetRole target = roles.target()
+                    ? add(resources, new TargetRole(settings, events, main::getCamelContext, kafka.bootstrapServers()))
+                    : null;
             settings.with("blockferry.kafka.bootstrap-servers", kafka.bootstrapServers())
                     .with("blockferry.kafka.max-message-bytes", Integer.toString(maxMessageBytes))
                     .overridesForCamel().forEach(main::addOverrideProperty);
@@ -104,6 +108,9 @@ public final class BlockferryRuntime implements AutoCloseable {
             }
             main.start();
             resources.add(0, main::stop);
+            if (target != null) {
+                target.start();
+            }
             if (scheduling != null) {
                 resources.add(0, scheduling);
                 scheduling.start(main.getCamelContext());

@@ -10,9 +10,6 @@ import java.util.Map;
 /** Finds or starts the Kafka this process uses, and makes sure Blockferry's topics exist. */
 final class KafkaSetup implements AutoCloseable {
 
-    /** Headroom over the chunk size for a record's header and Kafka's batch overhead. */
-    static final int RECORD_OVERHEAD = 64 * 1024;
-
     private final EmbeddedKafkaBroker embedded;
     private final String bootstrapServers;
 

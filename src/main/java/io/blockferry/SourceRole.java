@@ -19,6 +19,7 @@ import io.blockferry.source.CephCluster;
 import io.blockferry.source.CephSettings;
 import io.blockferry.source.GenerationPlanner;
 import io.blockferry.source.SnapshotCleaner;
+import io.blockferry.source.HookedSnapshot;
 import io.blockferry.source.SnapshotHooks;
 import io.blockferry.source.SnapshotNames;
 import io.blockferry.source.SourceSettings;
@@ -26,7 +27,11 @@ import io.blockferry.source.StaticVolumes;
 import io.blockferry.source.SyncWaiters;
 import io.blockferry.source.VolumeStateStore;
 import io.blockferry.store.Database;
-import io.blockferry.transport.ChunkMessages;
+import io.blockferry.buffer.BufferPool;
+import io.blockferry.source.ChunkStream;
+import io.blockferry.source.ResyncBackoff;
+import io.blockferry.transport.KafkaChunkPublisher;
+import io.blockferry.transport.KafkaTuning;
 import io.blockferry.inventory.InventoryService;
 import io.blockferry.inventory.InventoryStore;
 import io.blockferry.source.ChainHints;
@@ -49,6 +54,8 @@ final class SourceRole implements AutoCloseable {
     private final ResyncRequests resyncRequests;
     private final SourceApi api;
     private final EventSink events;
+    private final ResyncBackoff backoff;
+    private final KafkaChunkPublisher publisher;
     final SourceManifests manifests;
     final SyncProgress progress = new SyncProgress();
     final SyncWaiters waiters;
@@ -57,7 +64,7 @@ final class SourceRole implements AutoCloseable {
     final InventoryService inventory;
     final ChainHints hints;
 
-    SourceRole(Settings settings, EventSink events, ResyncTrigger resync) {
+    SourceRole(Settings settings, EventSink events, ResyncTrigger resync, String bootstrapServers) {
         SourceSettings source = new SourceSettings((int) settings.bytes("blockferry.source.chunk-size"),
                 settings.integer("blockferry.source.read-ahead"), settings.text("blockferry.source.snapshot-prefix"),
                 settings.integer("blockferry.source.ack-timeout-seconds") * 1000L,
@@ -84,12 +91,20 @@ final class SourceRole implements AutoCloseable {
                 settings.integer("blockferry.source.verify-sample-minimum"), new SecureRandom());
         Throttle throttle = new Throttle(settings.bytes("blockferry.source.bandwidth-limit"),
                 settings.integer("blockferry.source.release-cpu-time"));
-        this.planner = new GenerationPlanner(ceph, states, source, manifests, verifier, waiters, events, readers,
-                throttle, progress, hints);
-        this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events, hints);
+        BufferPool buffers = new BufferPool(source.chunkSize(), settings.bytes("blockferry.source.buffer-memory"));
+        ChunkStream.Reading reading = new ChunkStream.Reading(buffers, readers, settings.integer("blockferry.source.read-ahead"),
+                (int) settings.bytes("blockferry.kafka.record-size"), (int) settings.bytes("blockferry.source.zero-granularity"),
+                (int) settings.bytes("blockferry.source.min-zero-run"));
+        this.planner = new GenerationPlanner(ceph, states, source, manifests, verifier, waiters, events, reading,
+                throttle, progress, hints, Path.of(settings.text("blockferry.data-dir"), "state", "extents"));
+        this.backoff = new ResyncBackoff(resync, settings.duration("blockferry.source.resync-backoff"),
+                settings.duration("blockferry.source.resync-backoff-max"));
+        this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events, hints, backoff);
+        this.publisher = new KafkaChunkPublisher(KafkaTuning.from(settings), bootstrapServers,
+                settings.text("blockferry.kafka.chunk-topic"));
         this.inventory = InventorySetup.create(settings, new InventoryStore(database), hints, events);
-        this.failures = new SyncFailures(planner, events, resync, source.autoResync());
-        this.resyncRequests = new ResyncRequests(states, resync);
+        this.failures = new SyncFailures(planner, events, backoff, source.autoResync());
+        this.resyncRequests = new ResyncRequests(states, backoff);
         this.api = new SourceApi(states, resync);
         this.staticVolumes = new StaticVolumes(settings.text("blockferry.source.volumes", ""));
     }
@@ -112,8 +127,8 @@ final class SourceRole implements AutoCloseable {
         main.bind("syncFailures", failures);
         main.bind("resyncRequests", resyncRequests);
         main.bind("staticVolumes", staticVolumes);
-        main.bind("chunkMessages", new ChunkMessages());
-        main.bind("snapshotHooks", new SnapshotHooks(events));
+        main.bind("chunkPublisher", publisher);
+        main.bind("hookedSnapshot", new HookedSnapshot(new SnapshotHooks(events), planner));
         main.bind("sourceApi", api);
         main.bind("syncProgress", progress);
         main.bind("progressLog", new ProgressLog(progress));
@@ -124,6 +139,8 @@ final class SourceRole implements AutoCloseable {
 
     @Override
     public void close() {
+        backoff.close();
+        publisher.close();
         readers.shutdownNow();
         database.close();
         ceph.close();

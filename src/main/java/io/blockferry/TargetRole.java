@@ -1,22 +1,38 @@
 package io.blockferry;
 
+import io.blockferry.buffer.BufferPool;
 import io.blockferry.config.Settings;
-import io.blockferry.store.Database;
-import io.blockferry.target.ChunkWriter;
-import io.blockferry.target.RecoveryPointCatalog;
-import io.blockferry.target.Retention;
-import io.blockferry.target.Scrubber;
 import io.blockferry.events.EventSink;
 import io.blockferry.ops.ComponentHealthCheck;
 import io.blockferry.ops.TargetApi;
-import io.blockferry.target.Repository;
-import io.blockferry.transport.KafkaOffsetCommitter;
 import io.blockferry.restore.RestorePlanner;
 import io.blockferry.restore.ServerMetadataCatalog;
+import io.blockferry.store.Database;
+import io.blockferry.target.AckOutbox;
+import io.blockferry.target.ChunkWriter;
+import io.blockferry.target.RecoveryPointCatalog;
+import io.blockferry.target.Repository;
+import io.blockferry.target.Retention;
+import io.blockferry.target.Scrubber;
+import io.blockferry.target.SerialLanes;
+import io.blockferry.transport.CamelDeadLetters;
+import io.blockferry.transport.CamelSender;
+import io.blockferry.transport.KafkaChunkConsumer;
+import io.blockferry.transport.KafkaTuning;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
-/** The target side's beans: the repository, its catalog, the chunk writer, scrub and retention. */
+/**
+ * The target side's beans: the repository, its catalog, the writers and the chunk consumer that
+ * feeds them, the ack outbox, scrub and retention. Nothing is consumed until {@link #start}, after
+ * Camel's routes run (answers, dead letters and events go through them).
+ */
 final class TargetRole implements AutoCloseable {
 
     private final Database database;
@@ -25,34 +41,72 @@ final class TargetRole implements AutoCloseable {
     final Retention retention;
     private final TargetApi api;
     final ServerMetadataCatalog metadata;
+    private final AckOutbox acks;
+    private final ExecutorService writerThreads;
+    private final KafkaChunkConsumer consumer;
+    private volatile boolean started;
 
-    TargetRole(Settings settings, EventSink events) {
+    TargetRole(Settings settings, EventSink events, Supplier<CamelContext> camel, String bootstrapServers) {
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
                 Database.schema(RecoveryPointCatalog.SCHEMA, ServerMetadataCatalog.SCHEMA));
         Repository repository = new Repository(settings.path("blockferry.target.repository-dir"));
         RecoveryPointCatalog catalog = new RecoveryPointCatalog(database);
-        this.writer = new ChunkWriter(repository, catalog, settings.bytes("blockferry.target.checkpoint-bytes"), events);
-        this.scrubber = new Scrubber(repository, catalog, writer, events);
-        this.retention = new Retention(repository, catalog, writer, events,
+        CamelSender ackSender = new CamelSender(camel, "direct:ack-publish");
+        this.acks = new AckOutbox(catalog, ackSender::accept);
+        CamelSender retentionQueue = new CamelSender(camel, "seda:retention?size=1000&discardWhenFull=true");
+        this.writer = new ChunkWriter(repository, catalog, settings.bytes("blockferry.target.checkpoint-bytes"), events,
+                acks, volumeId -> {
+                    if (started) {
+                        retentionQueue.accept(volumeId);
+                    }
+                });
+        this.scrubber = new Scrubber(repository, catalog, writer::lockOf, events);
+        this.retention = new Retention(repository, catalog, writer::lockOf, events,
                 settings.integer("blockferry.target.keep-points"));
         retention.recover();
         this.metadata = new ServerMetadataCatalog(database, catalog);
         this.api = new TargetApi(catalog, metadata, new RestorePlanner(catalog::currentChain,
                 p -> repository.pointDiff(p.volumeId(), p.generation())), RestoreSetup.lazyRunner(settings));
+        AtomicInteger n = new AtomicInteger();
+        this.writerThreads = Executors.newFixedThreadPool(settings.integer("blockferry.target.writer-threads"), r -> {
+            Thread t = new Thread(r, "chunk-writer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        KafkaTuning tuning = KafkaTuning.from(settings);
+        this.consumer = new KafkaChunkConsumer(tuning, bootstrapServers, settings.text("blockferry.kafka.target-group"),
+                settings.text("blockferry.kafka.chunk-topic"), writer,
+                new BufferPool(tuning.recordBytes(), settings.bytes("blockferry.target.buffer-memory")),
+                new SerialLanes(writerThreads), settings.integer("blockferry.target.max-queued-records"),
+                new CamelDeadLetters(camel));
     }
 
     void bind(Main main) {
-        main.bind("chunkWriter", writer);
         main.bind("scrubber", scrubber);
         main.bind("retention", retention);
         main.bind("targetApi", api);
         main.bind("serverMetadataCatalog", metadata);
         main.bind("targetStateHealth", new ComponentHealthCheck("target-state-store", database::check));
-        main.bind("offsetCommitter", new KafkaOffsetCommitter());
+    }
+
+    /** Finishes what a stop interrupted, then starts answering and consuming. */
+    void start() {
+        writer.recover();
+        started = true;
+        acks.start();
+        consumer.start();
     }
 
     @Override
     public void close() {
+        consumer.close();
+        writerThreads.shutdown();
+        try {
+            writerThreads.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        acks.close();
         database.close();
     }
 }

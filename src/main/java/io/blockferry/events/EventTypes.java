@@ -15,6 +15,10 @@ public final class EventTypes {
     public static final String POLICIES_REJECTED = "policies-rejected";
     public static final String POLICY_SKIPPED = "policy-skipped";
     public static final String POINTS_PRUNED = "points-pruned";
+    /** Files the target's catalog lists are gone (a replica, a point's diff or manifest); a full resync follows. */
+    public static final String TARGET_FILES_MISSING = "target-files-missing";
+    /** A committed point could not be applied to the replica (a full disk, an I/O error); retried, other volumes go on. */
+    public static final String REPLICA_APPLY_FAILED = "replica-apply-failed";
     /** A server or disk the OpenStack inventory will not sync; the cause is a SkipReason code. */
     public static final String INVENTORY_SKIP = "inventory-skip";
     /** A server or disk skipped before is syncable again. */

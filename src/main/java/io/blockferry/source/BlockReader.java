@@ -1,10 +1,20 @@
 package io.blockferry.source;
 
+import java.nio.ByteBuffer;
+
 /** Reads bytes of one snapshot. Implementations must allow concurrent reads. */
 public interface BlockReader extends AutoCloseable {
 
+    /**
+     * Fills {@code into} from its position to its limit with the bytes at {@code offset}, or throws.
+     * Direct buffers are read into without a copy.
+     */
+    void read(long offset, ByteBuffer into);
+
     /** Fills {@code buffer} completely from {@code offset}, or throws. */
-    void read(long offset, byte[] buffer);
+    default void read(long offset, byte[] buffer) {
+        read(offset, ByteBuffer.wrap(buffer));
+    }
 
     @Override
     void close();

@@ -1,25 +1,34 @@
 package io.blockferry.source;
 
-import io.blockferry.changedblock.ChunkGrid;
+import io.blockferry.changedblock.ExtentLog;
 import io.blockferry.changedblock.RbdDiffExtents;
 import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
+import io.blockferry.fault.FaultPoints;
 import io.blockferry.transport.ChunkRecord;
+import io.blockferry.transport.GenerationAck;
 import io.blockferry.transport.SyncMode;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a volume's next generation: decides full or incremental, takes the snapshot, and
- * returns the lazy record stream that the volume-sync route publishes. Afterwards it records
+ * Opens a volume's next generation in two steps: {@link #snapshot} decides full or incremental and
+ * takes the snapshot (the post-snapshot hook runs right after it), then {@link #stream} lists the
+ * changed blocks once and returns the lazy record stream the publisher sends. Afterwards it records
  * the outcome; the base only moves when the target acks (see {@link AckHandler}).
+ *
+ * <p>A volume has one generation in flight. One this process is not publishing and that never
+ * reached Kafka whole was left by a process that died: it is abandoned at once. One that reached
+ * Kafka whole waits for its ack, counted from when it was published, not from its snapshot.
  */
 public final class GenerationPlanner {
 
@@ -35,15 +44,18 @@ public final class GenerationPlanner {
     private final DiffVerifier verifier;
     private final SyncWaiters waiters;
     private final EventSink events;
-    private final Executor readers;
+    private final ChunkStream.Reading reading;
     private final Throttle throttle;
     private final SyncProgress progress;
     private final ChainHints hints;
+    private final Path spillDir;
     private final Map<String, Object> volumeLocks = new ConcurrentHashMap<>();
+    /** Volumes whose pending generation this process is creating or publishing now. */
+    private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
     public GenerationPlanner(CephCluster ceph, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
-                             DiffVerifier verifier, SyncWaiters waiters, EventSink events, Executor readers,
-                             Throttle throttle, SyncProgress progress, ChainHints hints) {
+                             DiffVerifier verifier, SyncWaiters waiters, EventSink events, ChunkStream.Reading reading,
+                             Throttle throttle, SyncProgress progress, ChainHints hints, Path spillDir) {
         this.ceph = ceph;
         this.store = store;
         this.settings = settings;
@@ -54,102 +66,192 @@ public final class GenerationPlanner {
         this.verifier = verifier;
         this.waiters = waiters;
         this.events = events;
-        this.readers = readers;
+        this.reading = reading;
         this.throttle = throttle;
         this.progress = progress;
         this.hints = hints;
+        this.spillDir = spillDir;
+    }
+
+    /** Both steps at once: for callers without hooks between them (tests, tools). */
+    public ChunkStream open(SyncRequest request) {
+        return stream(snapshot(request));
     }
 
     /**
-     * Opens the next generation of the request's volume. Opening is serialised per volume, so two
-     * triggers at once (timer, API, resync) cannot both pass the in-flight check.
+     * Decides the next generation of the request's volume and takes its snapshot. Serialised per
+     * volume, so two triggers at once (timer, API, resync) cannot both pass the in-flight check.
      */
-    public ChunkStream open(SyncRequest request) {
+    public PlannedGeneration snapshot(SyncRequest request) {
         synchronized (volumeLocks.computeIfAbsent(request.volumeId(), id -> new Object())) {
-            return openLocked(request);
+            return snapshotLocked(request);
         }
     }
 
-    private ChunkStream openLocked(SyncRequest request) {
+    private PlannedGeneration snapshotLocked(SyncRequest request) {
         VolumeRef ref = VolumeRef.parse(request.volumeId());
         String volumeId = request.volumeId();
         VolumeState state = store.find(volumeId).orElse(VolumeState.fresh(volumeId));
-        ChainDecision.Plan plan;
-        String snapshot;
-        long generation;
-        String imageId;
         try (SourceImage head = new SourceImage(ceph, ref)) {
             state = settlePending(state, head);
-            imageId = head.id();
+            String imageId = head.id();
             Optional<ChainHints.Hint> hint = hints.find(volumeId);
-            plan = ChainDecision.decide(state, request, imageId, head.size(), head.snapshotNames(),
+            ChainDecision.Plan plan = ChainDecision.decide(state, request, imageId, head.size(), head.snapshotNames(),
                     hint.map(ChainHints.Hint::cause).orElse(null));
             reportChainBreak(volumeId, plan, request, hint.orElse(null));
             budget.ensureRoom(head, volumeId, state.baseSnapshot());
-            generation = store.nextGeneration(volumeId);
+            long generation = store.nextGeneration(volumeId);
             if (hint.isPresent() && plan.mode() == SyncMode.FULL) {
                 hints.consumedBy(volumeId, generation);
             }
-            snapshot = names.forGeneration(generation, Instant.now());
+            String snapshot = names.forGeneration(generation, Instant.now());
             createSnapshot(head, volumeId, snapshot);
+            inProgress.add(volumeId);
+            try {
+                store.markPending(volumeId, generation, snapshot, imageId, head.size(), request.options());
+            } catch (RuntimeException e) {
+                inProgress.remove(volumeId);
+                cleaner.removeIfPresent(head, snapshot);
+                throw e;
+            }
+            return new PlannedGeneration(request, generation, plan, snapshot, imageId,
+                    waiters.register(volumeId, generation));
         }
-        SnapshotReader reader = new SnapshotReader(ceph, ref, snapshot);
+    }
+
+    /** Lists the generation's changed blocks (one pass over the diff) and returns its record stream. */
+    public ChunkStream stream(PlannedGeneration planned) {
+        String volumeId = planned.volumeId();
+        VolumeRef ref = VolumeRef.parse(volumeId);
+        ChainDecision.Plan plan = planned.plan();
+        SnapshotReader reader = null;
         try {
+            reader = new SnapshotReader(ceph, ref, planned.snapshot());
             long size = reader.size();
-            store.markPending(volumeId, generation, snapshot, imageId, size, request.options());
-            waiters.register(volumeId, generation);
-            ChunkRecord.Begin begin = new ChunkRecord.Begin(volumeId, generation, plan.mode(), plan.cause(), size,
-                    settings.chunkSize(), snapshot, plan.baseSnapshot(), imageId, System.currentTimeMillis(),
-                    request.options().keepPoints());
-            LOG.info("Volume {} generation {}: {} sync ({}) of {} bytes from {} to snapshot {}", volumeId, generation,
-                    plan.mode().name().toLowerCase(), plan.cause(), size,
-                    plan.baseSnapshot() == null ? "nothing" : plan.baseSnapshot(), snapshot);
-            String what = ref + "@" + snapshot;
-            var extents = new RbdDiffExtents(reader.image(), plan.baseSnapshot(), size, what);
-            SyncProgress.Tracker tracker = progress.start(volumeId, generation, plan.mode().name().toLowerCase(),
-                    RbdDiffExtents.totalBytes(reader.image(), plan.baseSnapshot(), size, what));
+            String what = ref + "@" + planned.snapshot();
+            ExtentLog changes = ExtentLog.collect(new RbdDiffExtents(reader.image(), plan.baseSnapshot(), size, what),
+                    spillDir);
+            ChunkRecord.Begin begin = new ChunkRecord.Begin(volumeId, planned.generation(), plan.mode(), plan.cause(),
+                    size, settings.chunkSize(), planned.snapshot(), plan.baseSnapshot(), planned.imageId(),
+                    System.currentTimeMillis(), planned.request().options().keepPoints(), changes.totalBytes());
+            LOG.info("Volume {} generation {}: {} sync ({}) of {} changed bytes of {} from {} to snapshot {}", volumeId,
+                    planned.generation(), plan.mode().name().toLowerCase(), plan.cause(), changes.totalBytes(), size,
+                    plan.baseSnapshot() == null ? "nothing" : plan.baseSnapshot(), planned.snapshot());
+            SyncProgress.Tracker tracker = progress.start(volumeId, planned.generation(),
+                    plan.mode().name().toLowerCase(), changes.totalBytes());
+            SnapshotReader snapshotReader = reader;
             Runnable verify = plan.mode() == SyncMode.INCREMENTAL
-                    ? () -> verifier.verify(volumeId, manifests.chain(volumeId, generation), reader)
+                    ? () -> verifier.verify(volumeId, manifests.chain(volumeId, planned.generation()), snapshotReader)
                     : () -> { };
-            return new ChunkStream(begin, new ChunkGrid(extents, settings.chunkSize()), reader, readers,
-                    settings.readAhead(), manifests.create(volumeId, generation), verify,
-                    throttle.within(request.options().bandwidthLimit()), tracker);
+            return new ChunkStream(begin, changes, reader, reading, manifests.create(volumeId, planned.generation()),
+                    verify, throttle.within(planned.request().options().bandwidthLimit()), tracker, planned.ack());
         } catch (RuntimeException e) {
+            // the generation stays planned: the error route retries this step when the cause may pass,
+            // and abandons the generation once it gives up
             progress.finish(volumeId);
-            reader.close();
-            cleaner.removeIfPresent(ref, snapshot);
-            store.dropPending(volumeId, e.getMessage(), null);
+            if (reader != null) {
+                reader.close();
+            }
             throw e;
         }
     }
 
-    /** Called once every record the stream produced has been accepted by Kafka. */
+    /**
+     * Called once every record the stream produced, END included, is acknowledged by Kafka: from
+     * now on the generation ends only with the target's answer, even across a restart.
+     */
     public GenerationReport published(ChunkStream stream) {
         stream.close();
         progress.finish(stream.volumeId());
-        if (!stream.complete()) {
-            throw stream.failure() != null ? stream.failure()
-                    : new SyncFailedException("the record stream of " + stream.volumeId() + " stopped early");
-        }
         ChunkRecord.Begin b = stream.begin();
+        try {
+            if (!stream.complete()) {
+                RuntimeException failure = stream.failure();
+                if (failure == null) {
+                    throw new SyncFailedException("the record stream of " + stream.volumeId() + " stopped early");
+                }
+                // a failure that may pass is not retried as a step (the stream is spent): the whole sync is
+                throw SyncFailedException.isTransient(failure)
+                        ? new SyncFailedException("reading " + stream.volumeId() + " failed: " + failure.getMessage(),
+                                failure)
+                        : failure;
+            }
+            store.markPublished(b.volumeId(), b.generation());
+        } finally {
+            inProgress.remove(b.volumeId());
+        }
+        FaultPoints.reach(FaultPoints.Step.SOURCE_AFTER_PUBLISH);
         GenerationStats s = stream.stats();
-        LOG.info("Volume {} generation {} published: {} data chunks ({} bytes), {} zero chunks ({} bytes) in {} s",
+        LOG.info("Volume {} generation {} published: {} data records ({} bytes), {} zero records ({} bytes) in {} s",
                 b.volumeId(), b.generation(), s.dataChunks(), s.dataBytes(), s.zeroChunks(), s.zeroBytes(),
                 String.format("%.2f", s.streamSeconds()));
         return new GenerationReport(b.volumeId(), b.generation(), b.mode(), b.cause(), b.snapshot(), b.baseSnapshot(),
                 b.imageSize(), s.dataChunks(), s.zeroChunks(), s.dataBytes(), s.zeroBytes(), s.startNanos(),
-                waiters.register(b.volumeId(), b.generation()));
+                stream.ack());
+    }
+
+    /**
+     * A sync interrupted by a restart: its generation, if it reached Kafka whole, is awaited instead
+     * of being sent again; if it was committed meanwhile, there is nothing left to do.
+     *
+     * @param interruptedAtMillis when the interrupted sync had started
+     * @return the report to wait on, or empty when a new generation must be made
+     */
+    public Optional<GenerationReport> resume(String volumeId, long interruptedAtMillis) {
+        VolumeState state = store.find(volumeId).orElse(null);
+        if (state == null || inProgress.contains(volumeId)) {
+            return Optional.empty();
+        }
+        if (state.hasPending() && state.pendingPublished()) {
+            // registered before the state is read again, so an ack arriving in between is not missed
+            CompletableFuture<GenerationAck> ack = waiters.register(volumeId, state.pendingGeneration());
+            VolumeState now = store.find(volumeId).orElseThrow();
+            if (now.hasPending() && now.pendingGeneration() == state.pendingGeneration()) {
+                LOG.info("Volume {}: generation {} was published before the restart; waiting for the target's "
+                        + "answer instead of sending it again", volumeId, state.pendingGeneration());
+                return Optional.of(report(state, state.pendingGeneration(), state.pendingSnapshot(), ack));
+            }
+            state = now;
+        }
+        if (!state.hasPending() && state.hasBase() && state.baseAckedAtMillis() >= interruptedAtMillis) {
+            LOG.info("Volume {}: generation {} was committed on the target since the interrupted sync started; "
+                    + "that sync is done", volumeId, state.baseGeneration());
+            return Optional.of(report(state, state.baseGeneration(), state.baseSnapshot(),
+                    CompletableFuture.completedFuture(GenerationAck.committed(volumeId, state.baseGeneration(),
+                            state.baseSnapshot(), null, 0))));
+        }
+        return Optional.empty();
+    }
+
+    private static GenerationReport report(VolumeState state, long generation, String snapshot,
+                                           CompletableFuture<GenerationAck> ack) {
+        return new GenerationReport(state.volumeId(), generation, null, "resumed", snapshot, null, 0, 0, 0, 0, 0,
+                System.nanoTime(), ack);
     }
 
     /** Undoes a generation that will not be committed: its snapshot and manifest go, the base stays. */
     public void abandon(ChunkStream stream, String reason, String fullResyncCause) {
         stream.close();
-        progress.finish(stream.volumeId());
         ChunkRecord.Begin b = stream.begin();
-        cleaner.removeIfPresent(VolumeRef.parse(b.volumeId()), b.snapshot());
-        manifests.discard(b.volumeId(), b.generation());
-        store.dropPending(b.volumeId(), reason, fullResyncCause);
-        waiters.fail(b.volumeId(), b.generation(), new SyncFailedException(reason));
+        abandon(b.volumeId(), b.generation(), b.snapshot(), reason, fullResyncCause);
+    }
+
+    /** Undoes a planned generation, with or without its stream. */
+    public void abandon(PlannedGeneration planned, ChunkStream stream, String reason, String fullResyncCause) {
+        if (stream != null) {
+            abandon(stream, reason, fullResyncCause);
+        } else {
+            abandon(planned.volumeId(), planned.generation(), planned.snapshot(), reason, fullResyncCause);
+        }
+    }
+
+    private void abandon(String volumeId, long generation, String snapshot, String reason, String fullResyncCause) {
+        progress.finish(volumeId);
+        cleaner.removeIfPresent(VolumeRef.parse(volumeId), snapshot);
+        manifests.discard(volumeId, generation);
+        store.dropPending(volumeId, generation, reason, fullResyncCause);
+        inProgress.remove(volumeId);
+        waiters.fail(volumeId, generation, new SyncFailedException(reason));
     }
 
     private void createSnapshot(SourceImage head, String volumeId, String snapshot) {
@@ -181,25 +283,41 @@ public final class GenerationPlanner {
     }
 
     /**
-     * A volume has one generation in flight at a time. A pending generation older than the ack
-     * timeout is abandoned (the writer never acked it), and its snapshot removed.
+     * A volume has one generation in flight at a time. One this process is publishing blocks a new
+     * one. One that never reached Kafka whole and that no one here publishes was left by a process
+     * that died: nothing can complete it, so it is abandoned now. One that reached Kafka whole
+     * waits for the target's answer up to the ack timeout, counted from when it was published.
      */
     private VolumeState settlePending(VolumeState state, SourceImage head) {
         if (!state.hasPending()) {
             return state;
         }
-        long age = System.currentTimeMillis() - state.pendingSinceMillis();
-        if (age < settings.ackTimeoutMillis()) {
-            throw new SyncInProgressException("volume " + state.volumeId() + " still has generation "
-                    + state.pendingGeneration() + " waiting for the target's ack (" + age / 1000 + " s): a new sync "
-                    + "starts after the ack, or after blockferry.source.ack-timeout-seconds");
+        String volumeId = state.volumeId();
+        String reason;
+        if (inProgress.contains(volumeId)) {
+            throw new SyncInProgressException("volume " + volumeId + " is being synced now (generation "
+                    + state.pendingGeneration() + "): a new sync starts after its ack");
+        } else if (!state.pendingPublished()) {
+            reason = "generation " + state.pendingGeneration() + " was interrupted before it was published in full "
+                    + "(the process that sent it stopped)";
+        } else {
+            long age = System.currentTimeMillis() - state.pendingPublishedAtMillis();
+            if (age < settings.ackTimeoutMillis()) {
+                throw new SyncInProgressException("volume " + volumeId + " still has generation "
+                        + state.pendingGeneration() + " waiting for the target's ack (published " + age / 1000
+                        + " s ago): a new sync starts after the ack, or after blockferry.source.ack-timeout-seconds");
+            }
+            reason = "generation " + state.pendingGeneration() + " was never acked within "
+                    + settings.ackTimeoutMillis() / 1000 + " s of its publication";
         }
-        LOG.warn("Volume {}: generation {} was never acked within {} s; removing its snapshot {} and syncing from the "
-                + "last acked base", state.volumeId(), state.pendingGeneration(), settings.ackTimeoutMillis() / 1000,
+        LOG.warn("Volume {}: {}; removing its snapshot {} and syncing from the last acked base", volumeId, reason,
                 state.pendingSnapshot());
-        cleaner.removeIfPresent(head, state.pendingSnapshot());
-        manifests.discard(state.volumeId(), state.pendingGeneration());
-        store.dropPending(state.volumeId(), "generation " + state.pendingGeneration() + " was never acked", null);
-        return store.find(state.volumeId()).orElseThrow();
+        if (names.isOwn(state.pendingSnapshot())) {
+            cleaner.removeIfPresent(head, state.pendingSnapshot());
+        }
+        manifests.discard(volumeId, state.pendingGeneration());
+        store.dropPending(volumeId, state.pendingGeneration(), reason, null);
+        waiters.fail(volumeId, state.pendingGeneration(), new SyncFailedException(reason));
+        return store.find(volumeId).orElseThrow();
     }
 }

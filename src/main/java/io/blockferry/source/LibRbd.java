@@ -20,4 +20,13 @@ public interface LibRbd extends Library {
                           byte wholeObject, DiffCallback callback, Pointer arg);
 
     int rbd_get_id(Pointer image, byte[] id, NativeLong idLength);
+
+    /**
+     * {@code ssize_t rbd_read2(rbd_image_t image, uint64_t ofs, size_t len, char *buf, int op_flags)}:
+     * reads into native memory (a direct buffer), so no byte array is filled and copied.
+     */
+    NativeLong rbd_read2(Pointer image, long offset, NativeLong length, Pointer buffer, int opFlags);
+
+    /** librados' hint that a read is part of a sequential scan. */
+    int LIBRADOS_OP_FLAG_FADVISE_SEQUENTIAL = 0x8;
 }

@@ -9,16 +9,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Acts on a target's {@code resync-requested} event: a chain-break cause (the target lost or
  * corrupted its copy) makes the next sync full; any other (a chunk damaged in transit) resends
- * an incremental from the base, which the target still has.
+ * an incremental from the base, which the target still has. Repeated requests back off
+ * ({@link ResyncBackoff}).
  */
 public final class ResyncRequests {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResyncRequests.class);
 
     private final VolumeStateStore store;
-    private final ResyncTrigger trigger;
+    private final ResyncBackoff trigger;
 
-    public ResyncRequests(VolumeStateStore store, ResyncTrigger trigger) {
+    public ResyncRequests(VolumeStateStore store, ResyncBackoff trigger) {
         this.store = store;
         this.trigger = trigger;
     }

@@ -29,6 +29,15 @@ public final class SnapshotCleaner {
         }
     }
 
+    /** Removes {@code snapshot} only if it is one of Blockferry's own: a name from an ack is never trusted further. */
+    public void removeOwnIfPresent(VolumeRef ref, String snapshot) {
+        if (snapshot != null && names.isOwn(snapshot)) {
+            removeIfPresent(ref, snapshot);
+        } else {
+            LOG.warn("Not removing snapshot {}@{}: it is not one of Blockferry's", ref, snapshot);
+        }
+    }
+
     public void removeIfPresent(SourceImage head, String snapshot) {
         if (head.snapshotNames().contains(snapshot)) {
             head.removeSnapshot(snapshot);
@@ -49,8 +58,13 @@ public final class SnapshotCleaner {
             for (String snapshot : older) {
                 if (kept < keep && names.generationOf(snapshot) < baseGeneration) {
                     kept++;
-                } else {
+                    continue;
+                }
+                try {
                     head.removeSnapshot(snapshot);
+                } catch (RuntimeException e) {
+                    // one protected or busy snapshot (a clone's parent) must not keep the others
+                    LOG.warn("Could not remove snapshot {}@{}: {}", ref, snapshot, e.getMessage());
                 }
             }
         } catch (RuntimeException e) {

@@ -33,8 +33,9 @@ public final class SnapshotHooks {
         run(request.options().preSnapshot(), "pre-snapshot", request, null);
     }
 
-    public void afterSnapshot(SyncRequest request, ChunkStream stream) {
-        run(request.options().postSnapshot(), "post-snapshot", request, stream.begin().snapshot());
+    /** @param planned the generation whose snapshot was taken, or null when taking it failed */
+    public void afterSnapshot(SyncRequest request, PlannedGeneration planned) {
+        run(request.options().postSnapshot(), "post-snapshot", request, planned == null ? null : planned.snapshot());
     }
 
     private void run(Hook hook, String phase, SyncRequest request, String snapshot) {

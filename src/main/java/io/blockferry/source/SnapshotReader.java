@@ -1,14 +1,24 @@
 package io.blockferry.source;
 
 import com.ceph.rbd.RbdImage;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
-/** Reads an RBD image at a snapshot through librbd. */
+/**
+ * Reads an RBD image at a snapshot through librbd. Reads into direct buffers go straight into
+ * their native memory ({@code rbd_read2}). Closing waits for reads in progress and refuses later
+ * ones, so librbd never sees a handle it already freed.
+ */
 public final class SnapshotReader implements BlockReader {
 
     private final CephCluster ceph;
     private final VolumeRef ref;
     private final String snapshot;
     private final RbdImage image;
+    private final ReentrantReadWriteLock open = new ReentrantReadWriteLock();
     private boolean closed;
 
     public SnapshotReader(CephCluster ceph, VolumeRef ref, String snapshot) {
@@ -28,22 +38,47 @@ public final class SnapshotReader implements BlockReader {
     }
 
     @Override
-    public void read(long offset, byte[] buffer) {
-        int r = image.read(offset, buffer, buffer.length);
-        if (r != buffer.length) {
-            int errno = r < 0 ? -r : CephErrors.EIO;
-            throw CephErrors.failure("reading " + buffer.length + " bytes at offset " + offset + " of " + ref + "@"
-                    + snapshot + " failed: " + (r < 0 ? CephErrors.describe(r) : "short read of " + r + " bytes"),
-                    errno, null);
+    public void read(long offset, ByteBuffer into) {
+        open.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the reader of " + ref + "@" + snapshot + " is closed");
+            }
+            int length = into.remaining();
+            long r;
+            if (into.isDirect()) {
+                Pointer at = Native.getDirectBufferPointer(into).share(into.position());
+                r = LibRbd.INSTANCE.rbd_read2(image.getPointer(), offset, new NativeLong(length), at,
+                        LibRbd.LIBRADOS_OP_FLAG_FADVISE_SEQUENTIAL).longValue();
+            } else {
+                byte[] bytes = new byte[length];
+                r = image.read(offset, bytes, length);
+                if (r == length) {
+                    into.duplicate().put(bytes);
+                }
+            }
+            if (r != length) {
+                int errno = r < 0 ? (int) -r : CephErrors.EIO;
+                throw CephErrors.failure("reading " + length + " bytes at offset " + offset + " of " + ref + "@"
+                        + snapshot + " failed: " + (r < 0 ? CephErrors.describe(errno) : "short read of " + r
+                        + " bytes"), errno, null);
+            }
+        } finally {
+            open.readLock().unlock();
         }
     }
 
-    /** Closes the image once: librbd must never see a handle it already freed. */
+    /** Waits for reads in progress, then closes the image once. */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            ceph.close(ref.pool(), image);
+    public void close() {
+        open.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                ceph.close(ref.pool(), image);
+            }
+        } finally {
+            open.writeLock().unlock();
         }
     }
 }

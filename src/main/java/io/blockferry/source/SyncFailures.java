@@ -19,21 +19,24 @@ public final class SyncFailures {
 
     private final GenerationPlanner planner;
     private final EventSink events;
-    private final ResyncTrigger resync;
+    private final ResyncBackoff resync;
     private final boolean autoResync;
 
-    public SyncFailures(GenerationPlanner planner, EventSink events, ResyncTrigger resync, boolean autoResync) {
+    public SyncFailures(GenerationPlanner planner, EventSink events, ResyncBackoff resync, boolean autoResync) {
         this.planner = planner;
         this.events = events;
         this.resync = resync;
         this.autoResync = autoResync;
     }
 
-    /** @param stream the generation being published, or null when the sync failed before it opened */
-    public void onFailure(SyncRequest request, ChunkStream stream, Exception failure) {
+    /**
+     * @param planned the generation whose snapshot was taken, or null when the sync failed before
+     * @param stream  the generation being published, or null when the sync failed before it was streamed
+     */
+    public void onFailure(SyncRequest request, PlannedGeneration planned, ChunkStream stream, Exception failure) {
         String volumeId = stream != null ? stream.volumeId() : request != null ? request.volumeId() : "unknown";
         if (failure instanceof DiffInvalidException invalid) {
-            planner.abandon(stream, failure.getMessage(), ChainBreak.DIFF_INVALID);
+            planner.abandon(planned, stream, failure.getMessage(), ChainBreak.DIFF_INVALID);
             events.publish(Event.of(EventTypes.CHAIN_BREAK, volumeId, ChainBreak.DIFF_INVALID, Event.ERROR,
                     failure.getMessage() + (autoResync ? "; starting a full resync" : "; a full resync is needed"),
                     Map.of("checked", invalid.checked())));
@@ -42,8 +45,8 @@ public final class SyncFailures {
             }
             return;
         }
-        if (stream != null) {
-            planner.abandon(stream, failure.getMessage(), null);
+        if (planned != null) {
+            planner.abandon(planned, stream, failure.getMessage(), null);
         }
         if (failure instanceof SnapshotLimitException limit) {
             events.publish(Event.of(EventTypes.SNAPSHOT_LIMIT, volumeId, "snapshot-limit", Event.ERROR,
@@ -54,8 +57,14 @@ public final class SyncFailures {
         } else if (failure instanceof SyncInProgressException) {
             LOG.warn("Sync of {} not started: {}", volumeId, failure.getMessage());
         } else {
+            boolean retry = SyncFailedException.isTransient(failure) && request != null;
             events.publish(Event.of(EventTypes.SYNC_FAILED, volumeId, failure.getClass().getSimpleName(), Event.ERROR,
-                    failure.getMessage(), Map.of()));
+                    failure.getMessage() + (retry ? "; it may pass, so the sync is tried again (with backoff)" : ""),
+                    Map.of()));
+            if (retry) {
+                resync.request(new SyncRequest(volumeId, request.full(), "retry:" + request.trigger(),
+                        request.options()));
+            }
         }
     }
 }

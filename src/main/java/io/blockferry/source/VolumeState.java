@@ -6,10 +6,16 @@ package io.blockferry.source;
  */
 public record VolumeState(String volumeId, String imageId, String baseSnapshot, long baseGeneration, long baseSize,
                           long lastGeneration, String pendingSnapshot, long pendingGeneration, long pendingSize,
-                          long pendingSinceMillis, String fullResyncCause, String lastError, long baseAckedAtMillis) {
+                          long pendingSinceMillis, String fullResyncCause, String lastError, long baseAckedAtMillis,
+                          long pendingPublishedAtMillis) {
 
     public static VolumeState fresh(String volumeId) {
-        return new VolumeState(volumeId, null, null, 0, 0, 0, null, 0, 0, 0, null, null, 0);
+        return new VolumeState(volumeId, null, null, 0, 0, 0, null, 0, 0, 0, null, null, 0, 0);
+    }
+
+    /** Every record of the pending generation is in Kafka; only the target's answer can end it. */
+    public boolean pendingPublished() {
+        return pendingPublishedAtMillis > 0;
     }
 
     public boolean hasBase() {

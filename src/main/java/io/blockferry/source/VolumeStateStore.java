@@ -26,7 +26,9 @@ public final class VolumeStateStore {
               updated_at BIGINT NOT NULL DEFAULT 0)""",
             "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS base_acked_at BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS keep_snapshots INT NOT NULL DEFAULT 1",
-            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS policy VARCHAR(64)");
+            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS policy VARCHAR(64)",
+            // when every record of the pending generation, END included, was acknowledged by Kafka (0: not yet)
+            "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS pending_published_at BIGINT NOT NULL DEFAULT 0");
 
     private final Database db;
 
@@ -72,19 +74,53 @@ public final class VolumeStateStore {
                 .orElse(1);
     }
 
-    /** The target acked the pending generation: it becomes the base of the next incremental. */
-    public void promotePending(String volumeId) {
-        db.update("UPDATE volume_state SET base_snapshot = pending_snapshot, base_generation = pending_generation, "
-                + "base_size = pending_size, pending_snapshot = NULL, pending_generation = 0, pending_size = 0, "
-                + "pending_since = 0, full_resync_cause = NULL, last_error = NULL, base_acked_at = ?, updated_at = ? "
-                + "WHERE volume_id = ?", now(), now(), volumeId);
+    /**
+     * Every record of the pending generation is in Kafka: from now on it can only end with the
+     * target's answer. Durable before it returns, so a restart waits for that answer instead of
+     * sending the generation again.
+     */
+    public void markPublished(String volumeId, long generation) {
+        db.update("UPDATE volume_state SET pending_published_at = ?, updated_at = ? WHERE volume_id = ? "
+                + "AND pending_generation = ?", now(), now(), volumeId, generation);
+        db.sync();
     }
 
-    /** The pending generation will never be acked; remember why, and whether the next sync must be full. */
-    public void dropPending(String volumeId, String error, String fullResyncCause) {
+    /**
+     * The target committed the pending generation {@code generation} at {@code snapshot}: it becomes
+     * the base of the next incremental. Durable before it returns (the caller then removes older
+     * snapshots). Does nothing, and answers false, unless that is exactly the pending generation.
+     */
+    public boolean promotePending(String volumeId, long generation, String snapshot) {
+        int changed = db.update("UPDATE volume_state SET base_snapshot = pending_snapshot, "
+                + "base_generation = pending_generation, base_size = pending_size, pending_snapshot = NULL, "
+                + "pending_generation = 0, pending_size = 0, pending_since = 0, pending_published_at = 0, "
+                + "full_resync_cause = NULL, last_error = NULL, base_acked_at = ?, updated_at = ? "
+                + "WHERE volume_id = ? AND pending_generation = ? AND pending_snapshot = ?", now(), now(), volumeId,
+                generation, snapshot);
+        db.sync();
+        return changed == 1;
+    }
+
+    /**
+     * The pending generation {@code generation} will never be acked; remember why, and whether the
+     * next sync must be full. Does nothing when another generation is pending.
+     */
+    public void dropPending(String volumeId, long generation, String error, String fullResyncCause) {
         db.update("UPDATE volume_state SET pending_snapshot = NULL, pending_generation = 0, pending_size = 0, "
-                + "pending_since = 0, last_error = ?, full_resync_cause = COALESCE(?, full_resync_cause), "
-                + "updated_at = ? WHERE volume_id = ?", error, fullResyncCause, now(), volumeId);
+                + "pending_since = 0, pending_published_at = 0, last_error = ?, "
+                + "full_resync_cause = COALESCE(?, full_resync_cause), updated_at = ? WHERE volume_id = ? "
+                + "AND pending_generation = ?", error, fullResyncCause, now(), volumeId, generation);
+        db.sync();
+    }
+
+    /**
+     * The target has already used generation numbers up to {@code used} for this volume (this
+     * source's store was rebuilt or lost commits): later generations are numbered above them.
+     */
+    public void raiseGeneration(String volumeId, long used) {
+        db.update("UPDATE volume_state SET last_generation = GREATEST(last_generation, ?), updated_at = ? "
+                + "WHERE volume_id = ?", used, now(), volumeId);
+        db.sync();
     }
 
     /** The next sync of the volume must be full, for the named cause. */
@@ -98,7 +134,7 @@ public final class VolumeStateStore {
                 rs.getLong("base_generation"), rs.getLong("base_size"), rs.getLong("last_generation"),
                 rs.getString("pending_snapshot"), rs.getLong("pending_generation"), rs.getLong("pending_size"),
                 rs.getLong("pending_since"), rs.getString("full_resync_cause"), rs.getString("last_error"),
-                rs.getLong("base_acked_at"));
+                rs.getLong("base_acked_at"), rs.getLong("pending_published_at"));
     }
 
     private static long now() {

@@ -1,238 +1,168 @@
 package io.blockferry.target;
 
-import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
 import io.blockferry.transport.ChunkCodec;
 import io.blockferry.transport.ChunkRecord;
 import io.blockferry.transport.GenerationAck;
-import io.blockferry.transport.SyncMode;
-import java.nio.file.Files;
-import java.util.HashMap;
+import io.blockferry.transport.MalformedRecordException;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies chunk records to the local repository. Idempotent and at-least-once: a redelivered
- * record is recognised by its sequence number and ignored. A generation becomes a recovery point
- * only when END arrives, every record is present and verified, and the diff is durable.
+ * Applies chunk records to the local repository: one {@link VolumeWriter} per volume, each taking
+ * its own volume's records in order, so volumes are written concurrently by whoever calls (the
+ * chunk consumer's writer threads) and one slow or failing volume never holds another back. A
+ * generation becomes a recovery point only when END arrives, every record is present and
+ * verified, and the point is durable; see {@link VolumeWriter} for the commit's steps.
  */
 public final class ChunkWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkWriter.class);
 
-    private final Repository repository;
-    private final RecoveryPointCatalog catalog;
-    private final ReplicaApplier applier = new ReplicaApplier();
-    private final long checkpointBytes;
-    private final Map<String, StagedGeneration> stagings = new HashMap<>();
-    private final EventSink events;
-    private long bytesSinceCheckpoint;
+    private final WriterParts parts;
+    private final Map<String, VolumeWriter> volumes = new ConcurrentHashMap<>();
+    private final LongAdder records = new LongAdder();
 
+    /**
+     * @param acks      publishes the answers commits queue
+     * @param committed told of each volume that committed a point (retention)
+     */
+    public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, long checkpointBytes, EventSink events,
+                       AckOutbox acks, Consumer<String> committed) {
+        this.parts = new WriterParts(repository, catalog, events, acks, committed, checkpointBytes);
+    }
+
+    /** A writer whose answers are queued in the catalog but not published (tests of the writer alone). */
     public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, long checkpointBytes, EventSink events) {
-        this.repository = repository;
-        this.catalog = catalog;
-        this.checkpointBytes = checkpointBytes;
-        this.events = events;
-        recover();
+        this(repository, catalog, checkpointBytes, events, new AckOutbox(catalog, ack -> { }), volumeId -> { });
     }
 
     /**
-     * Applies one record.
+     * Applies one encoded record on the calling thread (tests and tools; the consumer calls
+     * {@link #apply(ChunkRecord, Runnable)}).
      *
      * @throws MalformedRecordException when the record is not a Blockferry chunk record
      * @throws CorruptChunkException when a chunk fails its checks; its generation will be rejected
      */
-    public synchronized WriteOutcome apply(byte[] frame) {
-        ChunkRecord record = ChunkCodec.decode(frame);
-        if (record instanceof ChunkRecord.Begin b) {
-            return begin(b);
-        }
-        if (record instanceof ChunkRecord.End e) {
-            return end(e);
-        }
-        return chunk(record);
+    public WriteOutcome apply(byte[] frame) {
+        AtomicBoolean durable = new AtomicBoolean();
+        GenerationAck ack = apply(ChunkCodec.decode(frame), () -> durable.set(true));
+        return new WriteOutcome(ack, durable.get());
     }
 
-    private WriteOutcome begin(ChunkRecord.Begin b) {
-        Optional<RecoveryPoint> latest = catalog.latest(b.volumeId());
-        if (latest.isPresent() && b.generation() <= latest.get().generation()) {
-            LOG.debug("BEGIN of {} generation {} is already committed; ignoring the redelivery", b.volumeId(),
-                    b.generation());
-            return WriteOutcome.PENDING;
+    /**
+     * Applies one record of its volume. Calls for one volume must come in the order of its records
+     * (the consumer runs each volume on one lane); calls for different volumes may run at once.
+     *
+     * @param onDurable run once what the record did is durable, so its offset may be committed
+     * @return the answer the record decided (at END), or null
+     */
+    public GenerationAck apply(ChunkRecord record, Runnable onDurable) {
+        try {
+            parts.repository().volumeDir(record.volumeId());
+        } catch (IllegalArgumentException e) {
+            record.release();
+            throw new MalformedRecordException("chunk record for " + e.getMessage() + ": it is not applied");
         }
-        StagedGeneration current = stagings.get(b.volumeId());
-        if (current != null && current.begin().generation() == b.generation()) {
-            return WriteOutcome.PENDING;
-        }
-        if (current != null) {
-            LOG.warn("Volume {}: generation {} never ended and is superseded by generation {}; discarding it",
-                    b.volumeId(), current.begin().generation(), b.generation());
-            discard(current);
-        }
-        StagedGeneration staged = StagedGeneration.create(repository, b);
-        if (b.mode() == SyncMode.INCREMENTAL) {
-            String have = latest.map(RecoveryPoint::snapshot).orElse(null);
-            if (!b.baseSnapshot().equals(have)) {
-                staged.fail(ChainBreak.TARGET_MISSING_BASE, "incremental generation " + b.generation() + " of " + b.volumeId()
-                        + " builds on snapshot " + b.baseSnapshot() + ", but the target's latest recovery point is "
-                        + (have == null ? "none" : have) + ": a full sync is needed");
-            }
-        }
-        stagings.put(b.volumeId(), staged);
-        catalog.saveStaging(staged.row());
-        return WriteOutcome.PENDING;
+        records.increment();
+        return writer(record.volumeId()).apply(record, onDurable);
     }
 
-    private WriteOutcome chunk(ChunkRecord record) {
-        StagedGeneration staged = stagingFor(record);
-        if (staged == null || record.seq() < staged.nextSeq() || staged.failed()) {
-            return WriteOutcome.PENDING;
+    /** Why records of this volume id can never be applied (it cannot name a directory of the repository), or null. */
+    public String refuses(String volumeId) {
+        try {
+            parts.repository().volumeDir(volumeId);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
-        if (record.seq() > staged.nextSeq()) {
-            staged.fail("records-missing", "record " + staged.nextSeq() + " of generation " + record.generation()
-                    + " never arrived (the next one was " + record.seq() + ")");
-            return WriteOutcome.PENDING;
-        }
-        String problem = verify(staged, record);
-        if (problem != null) {
-            staged.fail(CorruptChunkException.CAUSE, problem);
-            throw new CorruptChunkException("volume " + record.volumeId() + " generation " + record.generation() + ": "
-                    + problem + "; the chunk is not applied and the generation will be rejected");
-        }
-        staged.append(record);
-        if (record instanceof ChunkRecord.Data d) {
-            bytesSinceCheckpoint += d.length();
-        }
-        if (bytesSinceCheckpoint >= checkpointBytes) {
-            checkpoint();
-            return WriteOutcome.DURABLE;
-        }
-        return WriteOutcome.PENDING;
     }
 
-    private WriteOutcome end(ChunkRecord.End e) {
-        StagedGeneration staged = stagingFor(e);
-        if (staged == null) {
-            return catalog.latest(e.volumeId())
-                    .filter(p -> p.generation() == e.generation() && p.committed())
-                    .map(p -> WriteOutcome.answered(GenerationAck.committed(p.volumeId(), p.generation(), p.snapshot(),
-                            p.mode(), p.dataBytes())))
-                    .orElse(WriteOutcome.PENDING);
-        }
-        ChunkRecord.Begin b = staged.begin();
-        if (!staged.failed() && e.seq() != staged.nextSeq()) {
-            staged.fail("records-missing", "END is record " + e.seq() + " but only " + staged.nextSeq()
-                    + " records arrived in order");
-        }
-        String mismatch = staged.failed() ? null : staged.mismatch(e);
-        if (mismatch != null) {
-            staged.fail("manifest-mismatch", mismatch);
-        }
-        if (staged.failed()) {
-            discard(staged);
-            LOG.error("Volume {} generation {} rejected ({}): {}. The last recovery point is unchanged.",
-                    b.volumeId(), b.generation(), staged.failureCause(), staged.failureReason());
-            events.publish(Event.of(EventTypes.RESYNC_REQUESTED, b.volumeId(), staged.failureCause(), Event.WARN,
-                    "generation " + b.generation() + " was rejected: " + staged.failureReason(),
-                    Map.of("generation", b.generation())));
-            return WriteOutcome.answered(GenerationAck.rejected(b.volumeId(), b.generation(), b.snapshot(),
-                    b.mode().name(), staged.failureCause(), staged.failureReason()));
-        }
-        staged.seal(repository.pointDiff(b.volumeId(), b.generation()),
-                repository.pointManifest(b.volumeId(), b.generation()));
-        catalog.insertApplying(b, e);
-        stagings.remove(b.volumeId());
-        catalog.deleteStaging(b.volumeId());
-        applyPoint(b.volumeId(), b.generation(), b.mode() == SyncMode.FULL);
-        checkpoint();
-        LOG.info("Volume {} generation {} committed: {} data chunks ({} bytes), {} zero chunks; replica {}",
-                b.volumeId(), b.generation(), e.dataChunks(), e.dataBytes(), e.zeroChunks(),
-                repository.replica(b.volumeId()));
-        return WriteOutcome.answered(GenerationAck.committed(b.volumeId(), b.generation(), b.snapshot(),
-                b.mode().name(), e.dataBytes()));
+    private VolumeWriter writer(String volumeId) {
+        return volumes.computeIfAbsent(volumeId, id -> new VolumeWriter(id, parts));
     }
 
-    private StagedGeneration stagingFor(ChunkRecord record) {
-        StagedGeneration staged = stagings.get(record.volumeId());
-        return staged != null && staged.begin().generation() == record.generation() ? staged : null;
+    /** Held while a volume's replica or points are read or changed outside the writer (scrub, retention). */
+    public Object lockOf(String volumeId) {
+        return writer(volumeId);
     }
 
-    private static String verify(StagedGeneration staged, ChunkRecord record) {
-        ChunkRecord.Begin b = staged.begin();
-        long offset;
-        long length;
-        if (record instanceof ChunkRecord.Data d) {
-            int actual = ChunkCodec.crc32c(d.payload());
-            if (actual != d.crc32c()) {
-                return String.format("chunk %d at offset %d failed its CRC32C check (carried %08x, computed %08x)",
-                        d.seq(), d.offset(), d.crc32c(), actual);
-            }
-            offset = d.offset();
-            length = d.length();
-        } else {
-            ChunkRecord.Zero z = (ChunkRecord.Zero) record;
-            offset = z.offset();
-            length = z.length();
-        }
-        if (offset < 0 || length <= 0 || offset + length > b.imageSize()) {
-            return "chunk " + record.seq() + " covers [" + offset + ", " + (offset + length)
-                    + ") outside the image of " + b.imageSize() + " bytes";
-        }
-        if (offset < staged.nextOffset()) {
-            return "chunk " + record.seq() + " at offset " + offset + " starts before the end of the previous one ("
-                    + staged.nextOffset() + "): a generation's records must come in offset order";
-        }
-        return null;
+    /** Records applied since start (what tests wait on). */
+    public long recordsApplied() {
+        return records.sum();
     }
 
-    private void applyPoint(String volumeId, long generation, boolean full) {
-        applier.apply(repository.pointDiff(volumeId, generation), repository.replica(volumeId), full);
-        catalog.markCommitted(volumeId, generation);
+    /** Volumes whose staged records have waited longer than {@code nanos} for a checkpoint. */
+    public List<String> idleVolumes(long nanos) {
+        return volumes.entrySet().stream().filter(e -> e.getValue().idleSince(nanos)).map(Map.Entry::getKey).toList();
     }
 
-    /** Makes every staged record durable and records how far each staging got. */
-    private void checkpoint() {
-        for (StagedGeneration staged : stagings.values()) {
-            staged.force();
-            catalog.saveStaging(staged.row());
-        }
-        bytesSinceCheckpoint = 0;
+    /** Makes a volume's staged records durable now (their offsets may then be committed). */
+    public void checkpoint(String volumeId) {
+        writer(volumeId).checkpoint();
     }
 
-    private void discard(StagedGeneration staged) {
-        staged.discard();
-        stagings.remove(staged.begin().volumeId());
-        catalog.deleteStaging(staged.begin().volumeId());
+    /** Volumes with a committed point the replica could not take yet. */
+    public List<String> heldBack() {
+        return volumes.entrySet().stream().filter(e -> e.getValue().stuck()).map(Map.Entry::getKey).toList();
     }
 
-    /** Finishes interrupted replica updates and reopens stagings at their last checkpoint. */
-    private void recover() {
+    /** Tries again to finish what a volume could not apply. */
+    public void retry(String volumeId) {
+        writer(volumeId).finishUnfinished();
+    }
+
+    /**
+     * Runs at start, before any record: finishes commits a stop interrupted (each volume on its own:
+     * one that cannot be finished is held back with an event, the others go on), checks that the
+     * files the catalog lists are there, reopens stagings at their last checkpoint, and queues the
+     * ack of each volume's newest point again (a source that missed it moves on).
+     */
+    public void recover() {
+        RecoveryPointCatalog catalog = parts.catalog();
         for (RecoveryPoint point : catalog.applying()) {
-            LOG.warn("Volume {} generation {}: finishing an interrupted update of the replica", point.volumeId(),
-                    point.generation());
-            applyPoint(point.volumeId(), point.generation(), "FULL".equals(point.mode()));
-        }
-        for (StagingRow row : catalog.stagings()) {
-            ChunkRecord.Begin b = row.begin();
-            if (!Files.exists(repository.stagingDiff(b.volumeId(), b.generation()))) {
-                catalog.deleteStaging(b.volumeId());
-                continue;
+            LOG.warn("Volume {} generation {}: finishing an interrupted commit", point.volumeId(), point.generation());
+            try {
+                writer(point.volumeId()).finish(point);
+            } catch (Exception e) {
+                String why = "recovery point " + point.generation() + " could not be finished at start ("
+                        + e.getMessage() + ")";
+                writer(point.volumeId()).holdBack(why);
+                parts.events().publish(Event.of(EventTypes.REPLICA_APPLY_FAILED, point.volumeId(),
+                        VolumeWriter.TARGET_UNAVAILABLE, Event.ERROR, "volume " + point.volumeId() + ": " + why
+                                + "; its other points and every other volume are served, and it is tried again",
+                        Map.of("generation", point.generation())));
             }
-            stagings.put(b.volumeId(), StagedGeneration.resume(repository, row));
-            LOG.info("Volume {} generation {}: resuming a staged generation at record {}", b.volumeId(),
-                    b.generation(), row.nextSeq());
         }
+        new RepositoryCheck(parts.repository(), catalog).verifyAll(parts.events());
+        for (StagingRow row : catalog.stagings()) {
+            if (StagedGeneration.resumable(parts.repository(), row)) {
+                writer(row.begin().volumeId()).resume(row);
+            } else {
+                catalog.deleteStaging(row.begin().volumeId());
+            }
+        }
+        for (String volumeId : catalog.volumes()) {
+            catalog.committed(volumeId).stream().reduce((a, b) -> b).ifPresent(p -> catalog.queueAckNow(volumeId,
+                    p.generation(), parts.acks().toJson(GenerationAck.committed(volumeId, p.generation(),
+                            p.snapshot(), p.mode(), p.dataBytes()))));
+        }
+        parts.acks().wake();
     }
 
     public Repository repository() {
-        return repository;
+        return parts.repository();
     }
 
     public RecoveryPointCatalog catalog() {
-        return catalog;
+        return parts.catalog();
     }
 }

@@ -71,6 +71,12 @@ public final class RbdDiffWriter implements AutoCloseable {
         dataBytes(payload, 0, payload.length);
     }
 
+    /** A data record from a buffer (its position to its limit; the buffer is not moved), copied once. */
+    public void data(long offset, ByteBuffer payload) {
+        beginData(offset, payload.remaining());
+        write(payload.duplicate());
+    }
+
     /** Starts a data record; exactly {@code length} bytes must follow through {@link #dataBytes}. */
     public void beginData(long offset, long length) {
         small.clear();

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * REPO/VOLUME/points/gNNNNNN.rbddiff       each recovery point as an rbd export-diff v1 file
  * REPO/VOLUME/points/gNNNNNN.manifest      what each record changed, with its CRC32C
  * REPO/VOLUME/points/gNNNNNN.*.merged      a point merged with the one before it, until it replaces it
- * REPO/VOLUME/staging/gNNNNNN.*.part       a generation still arriving
+ * REPO/VOLUME/staging/gNNNNNN.*.part       a generation still arriving (a full one also builds its
+ *                                          new replica here, gNNNNNN.img.part)
  * </pre>
  * VOLUME is the URL-encoded volume id, so {@code volumes/disk1} becomes {@code volumes%2Fdisk1}.
  */
@@ -41,8 +42,20 @@ public final class Repository {
         }
     }
 
+    /**
+     * The volume's directory: its id URL-encoded. An id that would not stay inside the repository
+     * ({@code .}, {@code ..}, empty, or too long for a file name) is refused.
+     */
     public Path volumeDir(String volumeId) {
-        return root.resolve(URLEncoder.encode(volumeId, StandardCharsets.UTF_8));
+        String name = URLEncoder.encode(volumeId, StandardCharsets.UTF_8);
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.length() > 255) {
+            throw new IllegalArgumentException("'" + volumeId + "' is not a volume id this repository can hold");
+        }
+        return root.resolve(name);
+    }
+
+    public Path root() {
+        return root;
     }
 
     public Path replica(String volumeId) {
@@ -55,6 +68,11 @@ public final class Repository {
 
     public Path stagingManifest(String volumeId, long generation) {
         return dir(volumeId, "staging").resolve(name(generation) + ".manifest.part");
+    }
+
+    /** A full generation's new replica, built while it arrives. */
+    public Path stagingReplica(String volumeId, long generation) {
+        return dir(volumeId, "staging").resolve(name(generation) + ".img.part");
     }
 
     public Path pointDiff(String volumeId, long generation) {
@@ -80,6 +98,9 @@ public final class Repository {
 
     /** The files of a volume's points directory, merged ones included. */
     public List<Path> pointFiles(String volumeId) {
+        if (!Files.isDirectory(dir(volumeId, "points"))) {
+            return List.of();
+        }
         try (Stream<Path> files = Files.list(dir(volumeId, "points"))) {
             return files.filter(f -> GENERATION.matcher(f.getFileName().toString()).lookingAt()).sorted().toList();
         } catch (IOException e) {
@@ -110,13 +131,22 @@ public final class Repository {
     }
 
     private Path dir(String volumeId, String kind) {
-        Path dir = volumeDir(volumeId).resolve(kind);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
+        return volumeDir(volumeId).resolve(kind);
+    }
+
+    /**
+     * Creates the volume's directories before anything is written there. Paths are never created
+     * as a side effect of asking for them, so a check does not recreate a directory that went away.
+     */
+    public void ensureDirectories(String volumeId) {
+        for (String kind : List.of("staging", "points")) {
+            Path dir = dir(volumeId, kind);
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+            }
         }
-        return dir;
     }
 
     private static String name(long generation) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <li>delete the oldest point's files. Recovery deletes point files older than the oldest point
  *     in the catalog, which is what a crash here leaves.</li>
  * </ol>
- * The merge reads and writes outside the writer's lock (point files never change once written,
+ * The merge reads and writes outside the volume's lock (point files never change once written,
  * and the writer must not wait for the copy of a whole full point); steps 2 to 4 hold it, so a
  * scrub never sees the catalog and the files disagree.
  */
@@ -52,17 +53,17 @@ public final class Retention {
 
     private final Repository repository;
     private final RecoveryPointCatalog catalog;
-    private final Object writerLock;
+    private final Function<String, Object> locks;
     private final EventSink events;
     private final int defaultKeep;
     private final PointFiles files;
     private final PruneRecovery recovery;
 
     /**
-     * @param writerLock  held while the catalog and files switch, as the writer and scrub hold it
+     * @param locks       each volume's lock, held while its catalog and files switch, as the writer and scrub hold it
      * @param defaultKeep points kept when a generation did not ask (blockferry.target.keep-points); 0 keeps all
      */
-    public Retention(Repository repository, RecoveryPointCatalog catalog, Object writerLock, EventSink events,
+    public Retention(Repository repository, RecoveryPointCatalog catalog, Function<String, Object> locks, EventSink events,
                      int defaultKeep) {
         if (defaultKeep < 0) {
             throw new IllegalArgumentException("blockferry.target.keep-points is " + defaultKeep
@@ -70,7 +71,7 @@ public final class Retention {
         }
         this.repository = repository;
         this.catalog = catalog;
-        this.writerLock = writerLock;
+        this.locks = locks;
         this.events = events;
         this.defaultKeep = defaultKeep;
         this.files = new PointFiles(repository);
@@ -122,7 +123,7 @@ public final class Retention {
 
     /** Removes a point nothing builds on (the next point is full). */
     private void forget(RecoveryPoint point) {
-        synchronized (writerLock) {
+        synchronized (locks.apply(point.volumeId())) {
             catalog.remove(point);
             files.deletePoint(point.volumeId(), point.generation());
         }
@@ -144,7 +145,7 @@ public final class Retention {
                     + " of " + volumeId + " into " + next.generation() + ": " + e.getMessage()
                     + "; both points are kept", e));
         }
-        synchronized (writerLock) {
+        synchronized (locks.apply(volumeId)) {
             catalog.mergeInto(oldest, next, merged);
             files.moveMergedIntoPlace(volumeId, next.generation());
             files.deletePoint(volumeId, oldest.generation());
@@ -165,7 +166,7 @@ public final class Retention {
     }
 
     private void recover(String volumeId) {
-        synchronized (writerLock) {
+        synchronized (locks.apply(volumeId)) {
             recovery.recover(volumeId);
         }
     }

@@ -7,57 +7,83 @@ import io.blockferry.events.EventTypes;
 import io.blockferry.transport.ManifestChain;
 import io.blockferry.transport.ManifestEntry;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Re-reads each replica and compares every range with the checksum it was received with (the
  * manifests of the chain from the last full point). A mismatch means the target's copy rotted:
- * it publishes {@code target-corrupt} and asks the source for a full resync.
+ * it publishes {@code target-corrupt} and asks the source for a full resync. Each volume is
+ * scrubbed on its own: one whose files are missing is reported by name (and resynced), and the
+ * others are still checked.
  */
 public final class Scrubber {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scrubber.class);
 
-    /** What one scrub found. */
+    /**
+     * What one scrub found. {@code problem} is set when the volume could not be scrubbed (its files
+     * gone): then nothing was compared.
+     */
     public record Report(String volumeId, long generation, long rangesChecked, long bytesChecked, long mismatches,
-                         String firstMismatch) {
+                         String firstMismatch, String problem) {
+
+        public Report(String volumeId, long generation, long rangesChecked, long bytesChecked, long mismatches,
+                      String firstMismatch) {
+            this(volumeId, generation, rangesChecked, bytesChecked, mismatches, firstMismatch, null);
+        }
     }
 
     private final Repository repository;
     private final RecoveryPointCatalog catalog;
-    private final Object writerLock;
+    private final Function<String, Object> locks;
     private final EventSink events;
+    private final RepositoryCheck check;
 
-    /** @param writerLock held while scrubbing, so a replica is never read while a generation is applied */
-    public Scrubber(Repository repository, RecoveryPointCatalog catalog, Object writerLock, EventSink events) {
+    /** @param locks each volume's lock, held while it is scrubbed, so a replica is never read while a point is applied */
+    public Scrubber(Repository repository, RecoveryPointCatalog catalog, Function<String, Object> locks,
+                    EventSink events) {
         this.repository = repository;
         this.catalog = catalog;
-        this.writerLock = writerLock;
+        this.locks = locks;
         this.events = events;
+        this.check = new RepositoryCheck(repository, catalog);
     }
 
     public List<Report> scrubAll() {
         List<Report> reports = new ArrayList<>();
         for (String volumeId : catalog.volumes()) {
-            reports.add(scrub(volumeId));
+            try {
+                reports.add(scrub(volumeId));
+            } catch (RuntimeException e) {
+                LOG.error("Scrub of {} failed: {}", volumeId, e.getMessage());
+                reports.add(new Report(volumeId, 0, 0, 0, 0, null, e.getMessage()));
+            }
         }
         return reports;
     }
 
     public Report scrub(String volumeId) {
-        synchronized (writerLock) {
+        synchronized (locks.apply(volumeId)) {
+            if (check.verify(volumeId, events)) {
+                return new Report(volumeId, 0, 0, 0, 0, null, "files listed by the catalog are missing: reported, "
+                        + "and a full resync requested");
+            }
+            ReplicaState replica = catalog.replica(volumeId);
             List<RecoveryPoint> chain = catalog.currentChain(volumeId);
-            if (chain.isEmpty()) {
-                return new Report(volumeId, 0, 0, 0, 0, null);
+            if (chain.isEmpty() || !replica.valid()) {
+                return new Report(volumeId, 0, 0, 0, 0, null, replica.valid() ? null : replica.detail());
             }
             List<Path> manifests = chain.stream()
                     .map(p -> repository.pointManifest(volumeId, p.generation())).toList();
@@ -66,9 +92,10 @@ public final class Scrubber {
             AtomicLong mismatches = new AtomicLong();
             AtomicReference<String> first = new AtomicReference<>();
             try (ManifestChain entries = new ManifestChain(manifests);
-                 RandomAccessFile replica = new RandomAccessFile(repository.replica(volumeId).toFile(), "r")) {
+                 FileChannel file = FileChannel.open(repository.replica(volumeId), StandardOpenOption.READ)) {
+                ByteBuffer buffer = ByteBuffer.allocateDirect(4 << 20);
                 entries.forEachCurrent(entries.manifests(), entry -> {
-                    String problem = check(replica, entry);
+                    String problem = check(file, entry, buffer);
                     ranges.incrementAndGet();
                     bytes.addAndGet(entry.length());
                     if (problem != null) {
@@ -76,8 +103,10 @@ public final class Scrubber {
                         first.compareAndSet(null, problem);
                     }
                 });
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot scrub " + volumeId + ": " + e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                String problem = "cannot scrub " + volumeId + ": " + e.getMessage();
+                LOG.error(problem);
+                return new Report(volumeId, 0, 0, 0, 0, null, problem);
             }
             Report report = new Report(volumeId, chain.get(chain.size() - 1).generation(), ranges.get(), bytes.get(),
                     mismatches.get(), first.get());
@@ -96,14 +125,22 @@ public final class Scrubber {
         }
     }
 
-    private static String check(RandomAccessFile replica, ManifestEntry entry) {
-        byte[] bytes = new byte[(int) entry.length()];
+    private static String check(FileChannel replica, ManifestEntry entry, ByteBuffer buffer) {
+        String range = "[" + entry.offset() + ", +" + entry.length() + ")";
+        ByteBuffer bytes = entry.length() <= buffer.capacity() ? buffer.clear().limit((int) entry.length())
+                : ByteBuffer.allocate((int) entry.length());
         try {
-            replica.seek(entry.offset());
-            replica.readFully(bytes);
+            long at = entry.offset();
+            while (bytes.hasRemaining()) {
+                int n = replica.read(bytes, at);
+                if (n < 0) {
+                    return range + " lies beyond the end of the replica";
+                }
+                at += n;
+            }
         } catch (IOException e) {
-            return "[" + entry.offset() + ", +" + entry.length() + ") cannot be read: " + e.getMessage();
+            return range + " cannot be read: " + e.getMessage();
         }
-        return entry.mismatch(bytes);
+        return entry.mismatch(bytes.flip());
     }
 }

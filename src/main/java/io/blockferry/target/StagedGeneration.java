@@ -4,27 +4,31 @@ import io.blockferry.transport.ChunkRecord;
 import io.blockferry.transport.ManifestDigest;
 import io.blockferry.transport.ManifestEntry;
 import io.blockferry.transport.ManifestFile;
+import io.blockferry.transport.SyncMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * A generation being received: its records are appended to a staged diff and manifest, never
- * to the replica, so the last recovery point stays intact until END is verified.
+ * A generation being received: its records are appended to a staged diff and manifest, never to
+ * the replica, so the last recovery point stays intact until END is verified. A full generation
+ * also writes its new replica as it arrives (a separate file), so END has nothing to replay.
  */
 final class StagedGeneration implements AutoCloseable {
 
     private final ChunkRecord.Begin begin;
     private final Path diffFile;
     private final Path manifestFile;
+    private final Path replicaFile;
     private final RbdDiffWriter diff;
     private final FileChannel manifest;
+    private final ReplicaFiles.FullBuild replica;
     private final ManifestDigest digest = new ManifestDigest();
+    private final long receivedAtMillis;
     private long nextSeq;
     private long nextOffset;
     private long dataChunks;
@@ -34,34 +38,50 @@ final class StagedGeneration implements AutoCloseable {
     private String failureCause;
     private String failureReason;
 
-    private StagedGeneration(ChunkRecord.Begin begin, Path diffFile, Path manifestFile, RbdDiffWriter diff,
-                             FileChannel manifest, long nextSeq) {
+    private StagedGeneration(ChunkRecord.Begin begin, Repository repo, RbdDiffWriter diff, FileChannel manifest,
+                             ReplicaFiles.FullBuild replica, long nextSeq, long receivedAtMillis) {
         this.begin = begin;
-        this.diffFile = diffFile;
-        this.manifestFile = manifestFile;
+        this.diffFile = repo.stagingDiff(begin.volumeId(), begin.generation());
+        this.manifestFile = repo.stagingManifest(begin.volumeId(), begin.generation());
+        this.replicaFile = repo.stagingReplica(begin.volumeId(), begin.generation());
         this.diff = diff;
         this.manifest = manifest;
+        this.replica = replica;
         this.nextSeq = nextSeq;
+        this.receivedAtMillis = receivedAtMillis;
     }
 
     static StagedGeneration create(Repository repo, ChunkRecord.Begin b) {
-        Path diffFile = repo.stagingDiff(b.volumeId(), b.generation());
-        Path manifestFile = repo.stagingManifest(b.volumeId(), b.generation());
-        RbdDiffWriter diff = RbdDiffWriter.create(diffFile, b.baseSnapshot(), b.snapshot(), b.imageSize());
-        StagedGeneration staged = new StagedGeneration(b, diffFile, manifestFile, diff,
-                openManifest(manifestFile, 0), 1);
+        repo.ensureDirectories(b.volumeId());
+        RbdDiffWriter diff = RbdDiffWriter.create(repo.stagingDiff(b.volumeId(), b.generation()), b.baseSnapshot(),
+                b.snapshot(), b.imageSize());
+        FileChannel manifest = openManifest(repo.stagingManifest(b.volumeId(), b.generation()), 0);
+        ReplicaFiles.FullBuild replica = b.mode() == SyncMode.FULL
+                ? ReplicaFiles.FullBuild.create(repo.stagingReplica(b.volumeId(), b.generation()), b.imageSize())
+                : null;
+        StagedGeneration staged = new StagedGeneration(b, repo, diff, manifest, replica, 1, System.currentTimeMillis());
         staged.force();
         return staged;
+    }
+
+    /** Whether the files a staging row needs to resume are there (a full one's new replica too). */
+    static boolean resumable(Repository repo, StagingRow row) {
+        ChunkRecord.Begin b = row.begin();
+        return Files.exists(repo.stagingDiff(b.volumeId(), b.generation()))
+                && Files.exists(repo.stagingManifest(b.volumeId(), b.generation()))
+                && (b.mode() != SyncMode.FULL || Files.exists(repo.stagingReplica(b.volumeId(), b.generation())));
     }
 
     /** Reopens a staging after a restart at its last durable checkpoint. */
     static StagedGeneration resume(Repository repo, StagingRow row) {
         ChunkRecord.Begin b = row.begin();
-        Path diffFile = repo.stagingDiff(b.volumeId(), b.generation());
         Path manifestFile = repo.stagingManifest(b.volumeId(), b.generation());
-        StagedGeneration staged = new StagedGeneration(b, diffFile, manifestFile,
-                RbdDiffWriter.resume(diffFile, row.diffLength()), openManifest(manifestFile, row.manifestLength()),
-                row.nextSeq());
+        ReplicaFiles.FullBuild replica = b.mode() == SyncMode.FULL
+                ? ReplicaFiles.FullBuild.resume(repo.stagingReplica(b.volumeId(), b.generation()), b.imageSize())
+                : null;
+        StagedGeneration staged = new StagedGeneration(b, repo,
+                RbdDiffWriter.resume(repo.stagingDiff(b.volumeId(), b.generation()), row.diffLength()),
+                openManifest(manifestFile, row.manifestLength()), replica, row.nextSeq(), row.receivedAtMillis());
         ManifestFile.read(manifestFile, row.manifestLength(), staged::received);
         staged.dataChunks = row.dataChunks();
         staged.zeroChunks = row.zeroChunks();
@@ -91,6 +111,10 @@ final class StagedGeneration implements AutoCloseable {
         return nextSeq;
     }
 
+    long receivedAtMillis() {
+        return receivedAtMillis;
+    }
+
     /** Where the last record received ended: the next may not start before it (diffs stay sorted for merging). */
     long nextOffset() {
         return nextOffset;
@@ -101,9 +125,13 @@ final class StagedGeneration implements AutoCloseable {
         ManifestEntry entry = ManifestEntry.of(record);
         if (record instanceof ChunkRecord.Data d) {
             diff.data(d.offset(), d.payload());
+            if (replica != null) {
+                replica.write(d.offset(), d.payload());
+            }
             dataChunks++;
             dataBytes += d.length();
         } else {
+            // a full build is sparse: a zero range is already a hole there
             diff.zero(entry.offset(), entry.length());
             zeroChunks++;
             zeroBytes += entry.length();
@@ -154,11 +182,15 @@ final class StagedGeneration implements AutoCloseable {
 
     StagingRow row() {
         return new StagingRow(begin, nextSeq, diff.length(), position(manifest), dataChunks, zeroChunks, dataBytes,
-                zeroBytes, failureCause, failureReason);
+                zeroBytes, failureCause, failureReason, receivedAtMillis);
     }
 
+    /** Makes everything received so far durable (the staging row is saved by the caller after this). */
     void force() {
         diff.force();
+        if (replica != null) {
+            replica.force();
+        }
         try {
             manifest.force(false);
         } catch (IOException e) {
@@ -166,17 +198,12 @@ final class StagedGeneration implements AutoCloseable {
         }
     }
 
-    /** Ends the diff, makes it durable and moves diff and manifest to their recovery-point names. */
-    void seal(Path pointDiff, Path pointManifest) {
+    /** Ends the diff and makes the staged files durable, their directory entries included; they stay in staging. */
+    void seal() {
         diff.end();
         force();
         close();
-        try {
-            Files.move(manifestFile, pointManifest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(diffFile, pointDiff, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the staged generation into place", e);
-        }
+        Repository.syncDirectory(diffFile.getParent());
     }
 
     void discard() {
@@ -184,6 +211,7 @@ final class StagedGeneration implements AutoCloseable {
         try {
             Files.deleteIfExists(diffFile);
             Files.deleteIfExists(manifestFile);
+            Files.deleteIfExists(replicaFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete staged files of " + begin.volumeId(), e);
         }
@@ -192,6 +220,9 @@ final class StagedGeneration implements AutoCloseable {
     @Override
     public void close() {
         diff.close();
+        if (replica != null) {
+            replica.close();
+        }
         try {
             manifest.close();
         } catch (IOException e) {

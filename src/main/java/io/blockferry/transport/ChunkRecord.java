@@ -1,5 +1,8 @@
 package io.blockferry.transport;
 
+import io.blockferry.buffer.PooledBuffer;
+import java.nio.ByteBuffer;
+
 /**
  * One record of a generation on the chunk topic. A generation is BEGIN, then DATA and ZERO
  * records in offset order, then END. {@code seq} numbers the records of one generation from 0
@@ -13,24 +16,59 @@ public sealed interface ChunkRecord {
 
     long seq();
 
+    /** Gives back the pooled memory this record's payload lives in, once; records without pooled memory ignore it. */
+    default void release() {
+    }
+
     /**
      * Opens a generation: what is being sent, and what it applies on top of. {@code keepPoints} is
      * how many recovery points the target keeps of the volume (the policy's retention); 0 leaves it
-     * to the target's {@code blockferry.target.keep-points}.
+     * to the target's {@code blockferry.target.keep-points}. {@code changedBytes} is the length of
+     * the changed ranges the DATA and ZERO records will cover (0 when the source does not know).
      */
     record Begin(String volumeId, long generation, SyncMode mode, String cause, long imageSize, int chunkSize,
-                 String snapshot, String baseSnapshot, String imageId, long createdAtMillis, int keepPoints)
-            implements ChunkRecord {
+                 String snapshot, String baseSnapshot, String imageId, long createdAtMillis, int keepPoints,
+                 long changedBytes) implements ChunkRecord {
+
+        public Begin(String volumeId, long generation, SyncMode mode, String cause, long imageSize, int chunkSize,
+                     String snapshot, String baseSnapshot, String imageId, long createdAtMillis, int keepPoints) {
+            this(volumeId, generation, mode, cause, imageSize, chunkSize, snapshot, baseSnapshot, imageId,
+                    createdAtMillis, keepPoints, 0);
+        }
+
         public long seq() {
             return 0;
         }
     }
 
-    /** Changed bytes at an offset. The payload never crosses a chunk-grid boundary. */
-    record Data(String volumeId, long generation, long seq, long offset, int crc32c, byte[] payload)
-            implements ChunkRecord {
+    /**
+     * Changed bytes at an offset. The payload never crosses a chunk-grid boundary. It is a read-only
+     * view, usually of a pooled direct buffer ({@code owner}), which {@link #release()} gives back
+     * once the record was written or sent; {@code owner} is null for payloads on the heap.
+     */
+    record Data(String volumeId, long generation, long seq, long offset, int crc32c, ByteBuffer payload,
+                PooledBuffer owner) implements ChunkRecord {
+
+        public Data(String volumeId, long generation, long seq, long offset, int crc32c, byte[] payload) {
+            this(volumeId, generation, seq, offset, crc32c, ByteBuffer.wrap(payload).asReadOnlyBuffer(), null);
+        }
+
         public int length() {
-            return payload.length;
+            return payload.remaining();
+        }
+
+        /** A copy of the payload: for tests and small tools, never on the data path. */
+        public byte[] payloadBytes() {
+            byte[] bytes = new byte[payload.remaining()];
+            payload.duplicate().get(bytes);
+            return bytes;
+        }
+
+        @Override
+        public void release() {
+            if (owner != null) {
+                owner.release();
+            }
         }
     }
 

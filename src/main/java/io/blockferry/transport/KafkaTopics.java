@@ -9,7 +9,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import java.util.Collection;
+import java.util.HashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +40,36 @@ public final class KafkaTopics {
                 + "and that the brokers are running, or leave it empty to use the embedded broker");
     }
 
+    /**
+     * A topic made by an earlier release (or by hand) may take smaller records than this one sends:
+     * its {@code max.message.bytes} is raised, so a generation is not rejected record by record.
+     */
+    private static void raiseMessageSizes(Admin admin, List<Spec> existing, int timeoutSeconds)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        List<Spec> sized = existing.stream().filter(s -> s.config().containsKey("max.message.bytes")).toList();
+        if (sized.isEmpty()) {
+            return;
+        }
+        Map<ConfigResource, Config> configs = admin.describeConfigs(sized.stream()
+                .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name())).toList())
+                .all().get(timeoutSeconds, TimeUnit.SECONDS);
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        for (Spec spec : sized) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
+            ConfigEntry current = configs.get(topic).get("max.message.bytes");
+            long wanted = Long.parseLong(spec.config().get("max.message.bytes"));
+            if (current == null || current.value() == null || Long.parseLong(current.value()) < wanted) {
+                changes.put(topic, List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes",
+                        Long.toString(wanted)), AlterConfigOp.OpType.SET)));
+                LOG.info("Raising max.message.bytes of Kafka topic {} from {} to {}", spec.name(),
+                        current == null ? "the broker's default" : current.value(), wanted);
+            }
+        }
+        if (!changes.isEmpty()) {
+            admin.incrementalAlterConfigs(changes).all().get(timeoutSeconds, TimeUnit.SECONDS);
+        }
+    }
+
     public static void ensure(String bootstrapServers, List<Spec> specs, int timeoutSeconds) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -48,6 +84,7 @@ public final class KafkaTopics {
                 admin.createTopics(missing).all().get(timeoutSeconds, TimeUnit.SECONDS);
                 LOG.info("Created Kafka topics {}", missing.stream().map(NewTopic::name).toList());
             }
+            raiseMessageSizes(admin, specs.stream().filter(s -> existing.contains(s.name())).toList(), timeoutSeconds);
         } catch (TimeoutException e) {
             throw unreachable(bootstrapServers, timeoutSeconds);
         } catch (ExecutionException e) {

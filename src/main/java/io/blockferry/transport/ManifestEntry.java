@@ -1,5 +1,7 @@
 package io.blockferry.transport;
 
+import java.nio.ByteBuffer;
+
 /** What one DATA or ZERO record changed. ZERO entries have a CRC32C of 0. */
 public record ManifestEntry(boolean zero, long offset, long length, int crc32c) {
 
@@ -12,6 +14,27 @@ public record ManifestEntry(boolean zero, long offset, long length, int crc32c) 
         if (zero) {
             for (byte b : bytes) {
                 if (b != 0) {
+                    return range + " was recorded as zeros but holds data";
+                }
+            }
+            return null;
+        }
+        int actual = ChunkCodec.crc32c(bytes);
+        return actual == crc32c ? null : String.format("%s has CRC32C %08x, recorded %08x", range, actual, crc32c);
+    }
+
+    /** As {@link #mismatch(byte[])}, for the bytes between a buffer's position and limit (it is not moved). */
+    public String mismatch(ByteBuffer bytes) {
+        String range = "[" + offset + ", " + (offset + length) + ")";
+        if (zero) {
+            ByteBuffer in = bytes.duplicate();
+            while (in.remaining() >= Long.BYTES) {
+                if (in.getLong() != 0) {
+                    return range + " was recorded as zeros but holds data";
+                }
+            }
+            while (in.hasRemaining()) {
+                if (in.get() != 0) {
                     return range + " was recorded as zeros but holds data";
                 }
             }

@@ -16,7 +16,7 @@ class RestorePlannerTest {
 
     private static RecoveryPoint point(String volume, long generation, String mode) {
         return new RecoveryPoint(volume, generation, "s" + generation, null, mode, 1 << 30, 0, 0, 0, 0, "d",
-                RecoveryPoint.COMMITTED, 0, 0);
+                RecoveryPoint.COMMITTED, 0, 0, 0, 0);
     }
 
     private final RestorePlanner planner = new RestorePlanner(volume -> volume.startsWith("vms/")

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ChainDecisionTest {
 
     private static final VolumeState BASED = new VolumeState("volumes/v1", "img1", "blockferry-g1", 1, 1 << 30, 1,
-            null, 0, 0, 0, null, null, 0);
+            null, 0, 0, 0, null, null, 0, 0);
     private static final SyncRequest SCHEDULED = SyncRequest.incremental("volumes/v1", "test");
 
     @Test

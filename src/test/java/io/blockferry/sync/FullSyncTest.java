@@ -95,7 +95,8 @@ class FullSyncTest {
     @Test
     void should_sync_with_4MiB_chunks(@TempDir Path otherData) throws Exception {
         long size = 21L * MiB + 4 * KiB;
-        try (BlockferryRuntime big = TestRuntimes.start(otherData, Map.of("blockferry.source.chunk-size", "4M"));
+        try (BlockferryRuntime big = TestRuntimes.start(otherData, Map.of("blockferry.source.chunk-size", "4M",
+                "blockferry.kafka.record-size", "4M"));
              TestImage image = new TestImage("volumes", "it-full-4m", size, 4)) {
             image.writeRandom(MiB, 9 * MiB);
             image.writeRandom(17L * MiB, (int) (size - 17L * MiB));

@@ -25,7 +25,7 @@ class RecoveryPointCatalogTest {
 
             assertEquals(0, catalog.latest("volumes/a").orElseThrow().keepPoints(), "old points leave it to the target");
             catalog.saveStaging(new StagingRow(new ChunkRecord.Begin("volumes/a", 2, SyncMode.INCREMENTAL, "test",
-                    4096, 4096, "s2", "s1", "id", 0, 7), 1, 0, 0, 0, 0, 0, 0, null, null));
+                    4096, 4096, "s2", "s1", "id", 0, 7), 1, 0, 0, 0, 0, 0, 0, null, null, 0));
             assertEquals(7, catalog.stagings().get(0).begin().keepPoints());
         }
     }

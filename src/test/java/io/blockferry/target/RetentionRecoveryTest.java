@@ -56,6 +56,7 @@ class RetentionRecoveryTest {
     void open() {
         database = Database.open(dir.resolve("state/target"), RecoveryPointCatalog.SCHEMA);
         repository = new Repository(dir.resolve("repository"));
+        repository.ensureDirectories(VOLUME);
         catalog = new RecoveryPointCatalog(database);
     }
 
@@ -156,7 +157,8 @@ class RetentionRecoveryTest {
     }
 
     private Retention retention(int defaultKeep) {
-        return new Retention(repository, catalog, new Object(), events::add, defaultKeep);
+        Object lock = new Object();
+        return new Retention(repository, catalog, volumeId -> lock, events::add, defaultKeep);
     }
 
     /** Writes a committed point: its diff, its manifest and its catalog row, as the writer leaves them. */

@@ -22,14 +22,17 @@ public final class ChunkTopic implements AutoCloseable {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 << 20);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 5 << 20);
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Reads a whole generation into encoded frames (test images are small). */
     public static List<byte[]> frames(ChunkStream stream) {
         List<byte[]> frames = new ArrayList<>();
-        stream.forEachRemaining(r -> frames.add(ChunkCodec.encode(r)));
+        stream.forEachRemaining(r -> {
+            frames.add(ChunkCodec.encode(r));
+            r.release();
+        });
         return frames;
     }
 

@@ -23,7 +23,7 @@ class ChunkCodecTest {
 
         assertEquals(begin, ChunkCodec.decode(ChunkCodec.encode(begin)));
         ChunkRecord.Data decoded = (ChunkRecord.Data) ChunkCodec.decode(ChunkCodec.encode(data));
-        assertArrayEquals(payload, decoded.payload());
+        assertArrayEquals(payload, decoded.payloadBytes());
         assertEquals(data.crc32c(), decoded.crc32c());
         assertEquals(4096, decoded.offset());
         assertEquals(zero, ChunkCodec.decode(ChunkCodec.encode(zero)));
@@ -35,30 +35,76 @@ class ChunkCodecTest {
     @Test
     void should_read_a_version_1_begin_as_leaving_retention_to_the_target() {
         var begin = new ChunkRecord.Begin("volumes/a", 7, SyncMode.FULL, "first-sync", 4096, 1 << 20,
-                "blockferry-g000007", null, "abc123", 42L, 5);
-        byte[] v2 = ChunkCodec.encode(begin);
-        // a version 1 BEGIN is the same frame without keepPoints (after mode, size, chunk size, creation time)
-        int keepPointsAt = 4 + 1 + 1 + 8 + 8 + 2 + "volumes/a".length() + 1 + 8 + 4 + 8;
-        ByteBuffer v1 = ByteBuffer.allocate(v2.length - 4);
-        v1.put(v2, 0, keepPointsAt).put(v2, keepPointsAt + 4, v2.length - keepPointsAt - 8);
-        v1.put(4, (byte) 1);
-        CRC32C crc = new CRC32C();
-        crc.update(v1.array(), 0, v1.position());
-        v1.putInt((int) crc.getValue());
-
-        ChunkRecord.Begin decoded = (ChunkRecord.Begin) ChunkCodec.decode(v1.array());
+                "blockferry-g000007", null, "abc123", 42L, 5, 999);
+        ChunkRecord.Begin decoded = (ChunkRecord.Begin) ChunkCodec.decode(olderBegin(begin, (byte) 1, 12));
 
         assertEquals(0, decoded.keepPoints());
+        assertEquals(0, decoded.changedBytes());
         assertEquals("blockferry-g000007", decoded.snapshot());
         assertEquals(begin.createdAtMillis(), decoded.createdAtMillis());
     }
 
     @Test
+    void should_read_a_version_2_begin_without_its_changed_bytes() {
+        var begin = new ChunkRecord.Begin("volumes/a", 7, SyncMode.FULL, "first-sync", 4096, 1 << 20,
+                "blockferry-g000007", null, "abc123", 42L, 5, 999);
+        ChunkRecord.Begin decoded = (ChunkRecord.Begin) ChunkCodec.decode(olderBegin(begin, (byte) 2, 8));
+
+        assertEquals(5, decoded.keepPoints());
+        assertEquals(0, decoded.changedBytes());
+        assertEquals("abc123", decoded.imageId());
+    }
+
+    /**
+     * A BEGIN as an older release wrote it: the same frame without the fields added since (the
+     * {@code dropped} bytes before the strings: keepPoints in version 2, changedBytes in 3).
+     */
+    private static byte[] olderBegin(ChunkRecord.Begin begin, byte version, int dropped) {
+        byte[] v3 = ChunkCodec.encode(begin);
+        int stringsAt = 4 + 1 + 1 + 8 + 8 + 2 + begin.volumeId().length() + 1 + 8 + 4 + 8 + 4 + 8;
+        int keptUpTo = stringsAt - dropped;
+        ByteBuffer older = ByteBuffer.allocate(v3.length - dropped);
+        older.put(v3, 0, keptUpTo).put(v3, stringsAt, v3.length - stringsAt - 4);
+        older.put(4, version);
+        CRC32C crc = new CRC32C();
+        crc.update(older.array(), 0, older.position());
+        older.putInt((int) crc.getValue());
+        return older.array();
+    }
+
+    @Test
+    void should_decode_a_payload_as_a_view_of_the_frame_without_copying_it() {
+        byte[] payload = "bytes".getBytes(StandardCharsets.UTF_8);
+        byte[] frame = ChunkCodec.encode(new ChunkRecord.Data("volumes/a", 1, 1, 0, ChunkCodec.crc32c(payload), payload));
+        ChunkRecord.Data decoded = (ChunkRecord.Data) ChunkCodec.decode(ByteBuffer.wrap(frame));
+        frame[frame.length - 1] = 'X';
+        assertEquals("byteX", new String(decoded.payloadBytes(), StandardCharsets.UTF_8));
+        assertTrue(decoded.payload().isReadOnly());
+    }
+
+    @Test
+    void should_reject_ranges_that_overflow_or_are_not_on_a_disk() {
+        for (long[] range : new long[][] {{Long.MAX_VALUE - 10, 100}, {-1, 4096}, {0, 0}, {1L << 57, 1}}) {
+            byte[] frame = ChunkCodec.encode(new ChunkRecord.Zero("volumes/a", 7, 2, range[0], range[1]));
+            MalformedRecordException e = assertThrows(MalformedRecordException.class, () -> ChunkCodec.decode(frame));
+            assertTrue(e.getMessage().contains("not a range of a disk"), e.getMessage());
+        }
+    }
+
+    @Test
+    void should_reject_a_begin_with_an_impossible_size() {
+        byte[] frame = ChunkCodec.encode(new ChunkRecord.Begin("volumes/a", 7, SyncMode.FULL, "first-sync",
+                1L << 60, 1 << 20, "s", null, "id", 0, 0));
+        MalformedRecordException e = assertThrows(MalformedRecordException.class, () -> ChunkCodec.decode(frame));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+    }
+
+    @Test
     void should_name_the_fix_for_a_record_from_a_newer_source() {
         byte[] frame = ChunkCodec.encode(new ChunkRecord.Zero("volumes/a", 7, 2, 0, 4096));
-        frame[4] = 3;
+        frame[4] = 4;
         MalformedRecordException e = assertThrows(MalformedRecordException.class, () -> ChunkCodec.decode(frame));
-        assertEquals("chunk record version 3 is not supported (this writer reads versions 1 to 2): the source is "
+        assertEquals("chunk record version 4 is not supported (this writer reads versions 1 to 3): the source is "
                 + "newer; upgrade the writer to the source's version", e.getMessage());
     }
 

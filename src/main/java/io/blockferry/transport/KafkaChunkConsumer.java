@@ -1,0 +1,313 @@
+package io.blockferry.transport;
+
+import io.blockferry.buffer.BufferPool;
+import io.blockferry.buffer.PooledBuffer;
+import io.blockferry.target.ChunkWriter;
+import io.blockferry.target.CorruptChunkException;
+import io.blockferry.target.SerialLanes;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds the chunk topic to the writers. One thread polls; each record's payload is copied into a
+ * buffer of the writers' pool (so the fetched data is let go at once and what the target holds is
+ * bounded by the pool), and the record is handed to its volume's lane, where the volume's writer
+ * applies it. Volumes are written in parallel, each in order.
+ *
+ * <p>When the pool or the lanes are full, the partition is paused and sought back to the record
+ * that did not fit; it resumes when there is room, so nothing is buffered beyond the bounds and
+ * nothing is skipped. Offsets are committed only up to the first record whose effect is not yet
+ * durable ({@link PartitionOffsets}), also when partitions are revoked. A record that is not a
+ * chunk record, or a chunk that fails its checks, goes to the dead letters unchanged.
+ */
+public final class KafkaChunkConsumer implements AutoCloseable {
+
+    /** Where records that cannot be applied go, with their cause. */
+    public interface DeadLetters {
+        void send(String key, byte[] value, Exception cause);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaChunkConsumer.class);
+    private static final long CHECKPOINT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RETRY_HELD_BACK_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long REVOKE_WAIT_MILLIS = 30_000;
+
+    private final KafkaConsumer<String, ByteBuffer> consumer;
+    private final String topic;
+    private final ChunkWriter writer;
+    private final BufferPool pool;
+    private final SerialLanes lanes;
+    private final int maxQueued;
+    private final DeadLetters deadLetters;
+    private final Map<TopicPartition, PartitionOffsets> offsets = new ConcurrentHashMap<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private final Set<String> checkpointQueued = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+    private Thread thread;
+    private long lastHousekeeping = System.nanoTime();
+    private long lastRetry = System.nanoTime();
+
+    /**
+     * @param maxQueued records handed to the lanes and not yet applied, beyond which partitions pause
+     */
+    public KafkaChunkConsumer(KafkaTuning tuning, String bootstrapServers, String groupId, String topic,
+                              ChunkWriter writer, BufferPool pool, SerialLanes lanes, int maxQueued,
+                              DeadLetters deadLetters) {
+        this.consumer = new KafkaConsumer<>(tuning.consumer(bootstrapServers, groupId));
+        this.topic = topic;
+        this.writer = writer;
+        this.pool = pool;
+        this.lanes = lanes;
+        this.maxQueued = maxQueued;
+        this.deadLetters = deadLetters;
+    }
+
+    public synchronized void start() {
+        running = true;
+        thread = new Thread(this::run, "chunk-consumer");
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topic), new Rebalance());
+            while (running) {
+                ConsumerRecords<String, ByteBuffer> polled = consumer.poll(Duration.ofMillis(200));
+                for (TopicPartition partition : polled.partitions()) {
+                    for (ConsumerRecord<String, ByteBuffer> record : polled.records(partition)) {
+                        if (!handOut(partition, record)) {
+                            consumer.seek(partition, record.offset());
+                            consumer.pause(List.of(partition));
+                            paused.add(partition);
+                            break;
+                        }
+                    }
+                }
+                resumeWhenRoom();
+                commitDurable();
+                housekeeping();
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (RuntimeException e) {
+            LOG.error("The chunk consumer stopped: {}", e.toString(), e);
+        } finally {
+            drain(offsets.keySet(), REVOKE_WAIT_MILLIS);
+            commitDurable();
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** @return false when the record does not fit now (the partition is paused and sought back to it) */
+    private boolean handOut(TopicPartition partition, ConsumerRecord<String, ByteBuffer> record) {
+        PartitionOffsets partitionOffsets = offsets.get(partition);
+        if (partitionOffsets == null) {
+            return true;
+        }
+        ByteBuffer value = record.value();
+        ChunkRecord decoded;
+        try {
+            decoded = ChunkCodec.decode(value);
+            String refused = writer.refuses(decoded.volumeId());
+            if (refused != null) {
+                throw new MalformedRecordException("chunk record for " + refused + ": it is not applied");
+            }
+        } catch (MalformedRecordException e) {
+            deadLetters.send(record.key(), bytes(value), e);
+            partitionOffsets.settled(record.offset());
+            return true;
+        }
+        if (lanes.queued() >= maxQueued) {
+            return false;
+        }
+        if (decoded instanceof ChunkRecord.Data d) {
+            decoded = copied(d);
+            if (decoded == null) {
+                return false;
+            }
+        }
+        long offset = record.offset();
+        partitionOffsets.handedOut(offset);
+        ChunkRecord chunk = decoded;
+        lanes.submit(chunk.volumeId(), () -> apply(chunk, record.key(), partitionOffsets, offset));
+        return true;
+    }
+
+    /** The record with its payload in a pooled buffer, or null when none is free. */
+    private ChunkRecord.Data copied(ChunkRecord.Data d) {
+        if (d.length() > pool.bufferSize()) {
+            // larger than this target's buffers (a source with a larger record size): a heap copy, rare
+            ByteBuffer heap = ByteBuffer.allocate(d.length()).put(d.payload().duplicate()).flip();
+            return new ChunkRecord.Data(d.volumeId(), d.generation(), d.seq(), d.offset(), d.crc32c(),
+                    heap.asReadOnlyBuffer(), null);
+        }
+        PooledBuffer buffer = pool.tryAcquire();
+        if (buffer == null) {
+            return null;
+        }
+        buffer.buffer().clear().put(d.payload().duplicate());
+        return new ChunkRecord.Data(d.volumeId(), d.generation(), d.seq(), d.offset(), d.crc32c(),
+                buffer.slice(0, d.length()), buffer);
+    }
+
+    /** On a lane: applies the record; a chunk that fails its checks goes to the dead letters. */
+    private void apply(ChunkRecord record, String key, PartitionOffsets partitionOffsets, long offset) {
+        try {
+            writer.apply(record, () -> partitionOffsets.durable(offset));
+        } catch (CorruptChunkException e) {
+            deadLetters.send(key, e.frame(), e);
+        } catch (MalformedRecordException e) {
+            deadLetters.send(key, null, e);
+        } catch (RuntimeException e) {
+            // the offset stays uncommitted: after a restart the record is delivered again
+            LOG.error("Writing a chunk record of {} failed: {}", record.volumeId(), e.getMessage(), e);
+        }
+    }
+
+    private void resumeWhenRoom() {
+        if (paused.isEmpty() || pool.inUse() >= pool.capacity() || lanes.queued() >= maxQueued / 2) {
+            return;
+        }
+        consumer.resume(paused);
+        paused.clear();
+    }
+
+    private void commitDurable() {
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        offsets.forEach((partition, o) -> {
+            long offset = o.toCommit();
+            if (offset >= 0) {
+                commits.put(partition, new OffsetAndMetadata(offset));
+            }
+        });
+        if (commits.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(commits, Duration.ofSeconds(10));
+            commits.forEach((partition, o) -> {
+                PartitionOffsets partitionOffsets = offsets.get(partition);
+                if (partitionOffsets != null) {
+                    partitionOffsets.committed(o.offset());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Committing chunk offsets failed ({}); they are committed later", e.getMessage());
+        }
+    }
+
+    /** Staged records that waited a second get a checkpoint; volumes that could not apply a point are retried. */
+    private void housekeeping() {
+        long now = System.nanoTime();
+        if (now - lastHousekeeping < CHECKPOINT_IDLE_NANOS) {
+            return;
+        }
+        lastHousekeeping = now;
+        for (String volumeId : writer.idleVolumes(CHECKPOINT_IDLE_NANOS)) {
+            checkpointSoon(volumeId);
+        }
+        if (now - lastRetry >= RETRY_HELD_BACK_NANOS) {
+            lastRetry = now;
+            for (String volumeId : writer.heldBack()) {
+                lanes.submit(volumeId, () -> writer.retry(volumeId));
+            }
+        }
+    }
+
+    private void checkpointSoon(String volumeId) {
+        if (checkpointQueued.add(volumeId)) {
+            lanes.submit(volumeId, () -> {
+                checkpointQueued.remove(volumeId);
+                writer.checkpoint(volumeId);
+            });
+        }
+    }
+
+    /** Asks every volume for a checkpoint and waits (bounded) until the partitions' records are durable. */
+    private void drain(Collection<TopicPartition> partitions, long waitMillis) {
+        for (String volumeId : writer.idleVolumes(0)) {
+            checkpointSoon(volumeId);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        while (System.nanoTime() < deadline && !partitions.stream().map(offsets::get)
+                .allMatch(o -> o == null || o.allDurable())) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            for (String volumeId : writer.idleVolumes(0)) {
+                checkpointSoon(volumeId);
+            }
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            drain(partitions, REVOKE_WAIT_MILLIS);
+            commitDurable();
+            partitions.forEach(offsets::remove);
+            paused.removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                offsets.put(partition, new PartitionOffsets(consumer.position(partition)));
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(offsets::remove);
+            paused.removeAll(partitions);
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer value) {
+        if (value == null) {
+            return null;
+        }
+        byte[] copy = new byte[value.remaining()];
+        value.duplicate().get(copy);
+        return copy;
+    }
+
+    /** Stops polling, lets the writers make what they have durable, commits, and closes. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            running = false;
+            t = thread;
+        }
+        consumer.wakeup();
+        try {
+            t.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
