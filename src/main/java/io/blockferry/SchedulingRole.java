@@ -57,7 +57,8 @@ final class SchedulingRole implements AutoCloseable {
                 Clock.systemUTC(), serverQueued);
         this.submitter = new TaskSubmitter(queue, registry, settings.integer("blockferry.queue.manual-priority"),
                 source.states::policyOf);
-        this.taskRunner = new TaskRunner(Duration.ofSeconds(settings.integer("blockferry.source.ack-timeout-seconds")));
+        this.taskRunner = new TaskRunner(Duration.ofSeconds(settings.integer("blockferry.source.ack-timeout-seconds")),
+                source.planner::resume);
         try {
             registry.load();
         } catch (PolicyFileException e) {

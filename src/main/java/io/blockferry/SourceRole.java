@@ -31,6 +31,7 @@ import io.blockferry.buffer.BufferPool;
 import io.blockferry.source.ChunkStream;
 import io.blockferry.source.ResyncBackoff;
 import io.blockferry.transport.KafkaChunkPublisher;
+import io.blockferry.transport.KafkaOffsetCommitter;
 import io.blockferry.transport.KafkaTuning;
 import io.blockferry.inventory.InventoryService;
 import io.blockferry.inventory.InventoryStore;
@@ -128,6 +129,7 @@ final class SourceRole implements AutoCloseable {
         main.bind("resyncRequests", resyncRequests);
         main.bind("staticVolumes", staticVolumes);
         main.bind("chunkPublisher", publisher);
+        main.bind("offsetCommitter", new KafkaOffsetCommitter());
         main.bind("hookedSnapshot", new HookedSnapshot(new SnapshotHooks(events), planner));
         main.bind("sourceApi", api);
         main.bind("syncProgress", progress);

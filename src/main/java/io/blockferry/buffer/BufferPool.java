@@ -5,23 +5,26 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A fixed set of direct buffers of one size, shared by every volume in flight: what the data path
- * holds in memory is bounded by this pool's size, not by the number or size of the volumes. Direct
- * buffers keep the bytes off the heap (no humongous arrays for G1), librbd reads into them, and
- * files are written from them without a copy.
- *
- * <p>Buffers are made lazily, up to the pool's count, and never freed while the pool lives.
+ * Memory for the data path, shared by every volume in flight: what it holds is bounded by this
+ * pool, not by the number or size of the volumes. Large pieces live in direct buffers of one size
+ * (no humongous arrays for G1; librbd reads into them, files are written from them without a
+ * copy), made lazily up to the pool's count and reused. Small pieces (under a quarter of a
+ * buffer) get a heap copy instead, counted against a byte budget of the same total, so a run of
+ * small records neither pins whole buffers nor goes unbounded.
  */
 public final class BufferPool {
 
     private final int bufferSize;
     private final int capacity;
+    private final long heapBudget;
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private int made;
+    private long heapUsed;
 
     /**
-     * @param bufferSize the size of each buffer (the largest piece read or received at once)
-     * @param totalBytes the memory the pool may use; at least one buffer is always made
+     * @param bufferSize the size of each direct buffer (the largest piece read or received at once)
+     * @param totalBytes the memory of the direct buffers, and separately of the small heap copies;
+     *                   at least one buffer is always made
      */
     public BufferPool(int bufferSize, long totalBytes) {
         if (bufferSize <= 0) {
@@ -29,6 +32,7 @@ public final class BufferPool {
         }
         this.bufferSize = bufferSize;
         this.capacity = (int) Math.max(1, Math.min(Integer.MAX_VALUE, totalBytes / bufferSize));
+        this.heapBudget = Math.max(bufferSize, totalBytes);
     }
 
     public int bufferSize() {
@@ -39,15 +43,44 @@ public final class BufferPool {
         return capacity;
     }
 
-    /** Buffers handed out and not yet returned. */
+    /** Direct buffers handed out and not yet returned. */
     public synchronized int inUse() {
         return made - free.size();
     }
 
-    /** A buffer if one is free right now, else null. */
+    /** Whether a piece of {@code length} bytes would be given memory now. */
+    public synchronized boolean hasRoomFor(int length) {
+        return small(length) ? heapUsed + length <= heapBudget : !free.isEmpty() || made < capacity;
+    }
+
+    /** A whole direct buffer if one is free right now, else null. */
     public PooledBuffer tryAcquire() {
         ByteBuffer buffer = take();
-        return buffer == null ? null : new PooledBuffer(this, buffer);
+        return buffer == null ? null : new PooledBuffer(this, buffer, false);
+    }
+
+    /**
+     * Memory for a piece of {@code length} bytes (at most the buffer size) if there is room right
+     * now, else null: a direct buffer for a large piece, a heap copy for a small one.
+     */
+    public PooledBuffer tryAcquire(int length) {
+        if (length > bufferSize) {
+            throw new IllegalArgumentException(length + " bytes do not fit a buffer of " + bufferSize);
+        }
+        if (!small(length)) {
+            return tryAcquire();
+        }
+        synchronized (this) {
+            if (heapUsed + length > heapBudget) {
+                return null;
+            }
+            heapUsed += length;
+        }
+        return new PooledBuffer(this, ByteBuffer.allocate(length), true);
+    }
+
+    private boolean small(int length) {
+        return length < bufferSize / 4;
     }
 
     /**
@@ -61,7 +94,7 @@ public final class BufferPool {
             while (true) {
                 ByteBuffer buffer = take();
                 if (buffer != null) {
-                    return new PooledBuffer(this, buffer);
+                    return new PooledBuffer(this, buffer, false);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -84,8 +117,12 @@ public final class BufferPool {
         return buffer;
     }
 
-    synchronized void give(ByteBuffer buffer) {
-        free.push(buffer);
+    synchronized void give(ByteBuffer buffer, boolean heap) {
+        if (heap) {
+            heapUsed -= buffer.capacity();
+        } else {
+            free.push(buffer);
+        }
         notifyAll();
     }
 }

@@ -1,5 +1,6 @@
 package io.blockferry.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.Map;
 
 /**
@@ -7,6 +8,7 @@ import java.util.Map;
  * same facts. The schema is stable: {@code type} and {@code cause} are kebab-case names listed in
  * the README, {@code counts} holds the numbers that explain it.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record Event(String type, String volumeId, String cause, String severity, String message,
                     Map<String, Long> counts, long timeMillis) {
 

@@ -6,11 +6,19 @@ import io.blockferry.source.SyncRequest;
 /**
  * One volume's sync waiting for, or holding, a slot of the work queue.
  *
- * @param host   the server the disk belongs to, or the volume itself when it is not a server's disk
- * @param policy the policy that queued it, or null for a manual, timer or resync request
+ * @param host        the server the disk belongs to, or the volume itself when it is not a server's disk
+ * @param policy      the policy that queued it, or null for a manual, timer or resync request
+ * @param interruptedAtMillis when the task had started before a restart interrupted it, or null: its
+ *                    generation may have been published, or committed, meanwhile
  */
 public record SyncTask(long id, String volumeId, String host, String policy, int priority, boolean full,
-                       String trigger, SyncOptions options, long enqueuedAtMillis, Long startedAtMillis) {
+                       String trigger, SyncOptions options, long enqueuedAtMillis, Long startedAtMillis,
+                       Long interruptedAtMillis) {
+
+    public SyncTask(long id, String volumeId, String host, String policy, int priority, boolean full, String trigger,
+                    SyncOptions options, long enqueuedAtMillis, Long startedAtMillis) {
+        this(id, volumeId, host, policy, priority, full, trigger, options, enqueuedAtMillis, startedAtMillis, null);
+    }
 
     public String pool() {
         return volumeId.substring(0, volumeId.indexOf('/'));
@@ -21,17 +29,21 @@ public record SyncTask(long id, String volumeId, String host, String policy, int
     }
 
     SyncTask started(long now) {
-        return new SyncTask(id, volumeId, host, policy, priority, full, trigger, options, enqueuedAtMillis, now);
+        return new SyncTask(id, volumeId, host, policy, priority, full, trigger, options, enqueuedAtMillis, now,
+                interruptedAtMillis);
     }
 
+    /** Queued again after a restart; a task that had started remembers when. */
     SyncTask waiting() {
-        return new SyncTask(id, volumeId, host, policy, priority, full, trigger, options, enqueuedAtMillis, null);
+        return new SyncTask(id, volumeId, host, policy, priority, full, trigger, options, enqueuedAtMillis, null,
+                startedAtMillis != null ? startedAtMillis : interruptedAtMillis);
     }
 
     /** This task with a later request for the same volume folded in: full wins, and the higher priority. */
     SyncTask merge(SyncTask later) {
         return new SyncTask(id, volumeId, host, policy, Math.max(priority, later.priority), full || later.full,
-                later.full && !full ? later.trigger : trigger, options, enqueuedAtMillis, startedAtMillis);
+                later.full && !full ? later.trigger : trigger, options, enqueuedAtMillis, startedAtMillis,
+                interruptedAtMillis);
     }
 
     public String describe() {

@@ -1,6 +1,8 @@
 package io.blockferry.schedule;
 
 import io.blockferry.source.GenerationReport;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import io.blockferry.source.SyncFailedException;
 import io.blockferry.transport.GenerationAck;
 import java.time.Duration;
@@ -17,10 +19,28 @@ import java.util.concurrent.TimeoutException;
 public final class TaskRunner implements AutoCloseable {
 
     private final Duration ackTimeout;
+    private final BiFunction<String, Long, Optional<GenerationReport>> interrupted;
     private final CompletableFuture<Void> stopping = new CompletableFuture<>();
 
-    public TaskRunner(Duration ackTimeout) {
+    /**
+     * @param interrupted what became of a volume's generation since a sync that started at the given
+     *                    time was interrupted by a restart: its report to wait on, or empty to sync anew
+     */
+    public TaskRunner(Duration ackTimeout, BiFunction<String, Long, Optional<GenerationReport>> interrupted) {
         this.ackTimeout = ackTimeout;
+        this.interrupted = interrupted;
+    }
+
+    /**
+     * For a task a restart interrupted: the generation it had published (its ack is awaited, it is
+     * not sent again), or the one committed meanwhile (nothing left to do); null when the task
+     * must sync anew, as every other task does.
+     */
+    public GenerationReport resume(SyncTask task) {
+        if (task.interruptedAtMillis() == null) {
+            return null;
+        }
+        return interrupted.apply(task.volumeId(), task.interruptedAtMillis()).orElse(null);
     }
 
     public GenerationAck awaitAck(GenerationReport report) {

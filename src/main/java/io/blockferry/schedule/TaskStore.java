@@ -18,7 +18,8 @@ public final class TaskStore {
               full_sync BOOLEAN NOT NULL,
               sync_trigger VARCHAR(256) NOT NULL,
               enqueued_at BIGINT NOT NULL,
-              started_at BIGINT)""");
+              started_at BIGINT)""",
+            "ALTER TABLE sync_task ADD COLUMN IF NOT EXISTS interrupted_at BIGINT");
 
     private final Database db;
 
@@ -28,8 +29,9 @@ public final class TaskStore {
 
     void save(SyncTask t) {
         db.update("MERGE INTO sync_task (id, volume_id, host, policy, priority, full_sync, sync_trigger, enqueued_at, "
-                + "started_at) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", t.id(), t.volumeId(), t.host(), t.policy(),
-                t.priority(), t.full(), t.trigger(), t.enqueuedAtMillis(), t.startedAtMillis());
+                + "started_at, interrupted_at) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.id(), t.volumeId(),
+                t.host(), t.policy(), t.priority(), t.full(), t.trigger(), t.enqueuedAtMillis(), t.startedAtMillis(),
+                t.interruptedAtMillis());
     }
 
     void delete(long id) {
@@ -44,11 +46,13 @@ public final class TaskStore {
         return db.query("SELECT * FROM sync_task ORDER BY id", rs -> {
             long started = rs.getLong("started_at");
             Long startedAt = rs.wasNull() ? null : started;
+            long interrupted = rs.getLong("interrupted_at");
+            Long interruptedAt = rs.wasNull() ? null : interrupted;
             String policy = rs.getString("policy");
             return new SyncTask(rs.getLong("id"), rs.getString("volume_id"), rs.getString("host"), policy,
                     rs.getInt("priority"), rs.getBoolean("full_sync"), rs.getString("sync_trigger"),
                     policy == null ? SyncOptions.DEFAULTS : optionsOfPolicy.apply(policy), rs.getLong("enqueued_at"),
-                    startedAt);
+                    startedAt, interruptedAt);
         });
     }
 }

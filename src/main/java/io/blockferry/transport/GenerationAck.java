@@ -1,11 +1,13 @@
 package io.blockferry.transport;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 /**
  * The writer's answer to a generation, published as JSON on the ack topic. COMMITTED means the
  * generation is a durable recovery point; REJECTED means it was not applied, and says why.
  * {@code latestGeneration} is the newest generation the target holds for the volume (0: none), so
  * a source whose numbering fell behind the target's learns where to continue.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record GenerationAck(String volumeId, long generation, String snapshot, String mode, Status status,
                             String cause, String reason, long dataBytes, long atMillis, long latestGeneration) {
 

@@ -48,6 +48,8 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     private static final long CHECKPOINT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETRY_HELD_BACK_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long REVOKE_WAIT_MILLIS = 30_000;
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration POLL_PAUSED = Duration.ofMillis(2);
 
     private final KafkaConsumer<String, ByteBuffer> consumer;
     private final String topic;
@@ -89,7 +91,8 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running) {
-                ConsumerRecords<String, ByteBuffer> polled = consumer.poll(Duration.ofMillis(200));
+                // while paused, look again soon: the writers free room in milliseconds, not in a poll's 200 ms
+                ConsumerRecords<String, ByteBuffer> polled = consumer.poll(paused.isEmpty() ? POLL : POLL_PAUSED);
                 for (TopicPartition partition : polled.partitions()) {
                     for (ConsumerRecord<String, ByteBuffer> record : polled.records(partition)) {
                         if (!handOut(partition, record)) {
@@ -158,7 +161,7 @@ public final class KafkaChunkConsumer implements AutoCloseable {
             return new ChunkRecord.Data(d.volumeId(), d.generation(), d.seq(), d.offset(), d.crc32c(),
                     heap.asReadOnlyBuffer(), null);
         }
-        PooledBuffer buffer = pool.tryAcquire();
+        PooledBuffer buffer = pool.tryAcquire(d.length());
         if (buffer == null) {
             return null;
         }
@@ -182,7 +185,7 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     }
 
     private void resumeWhenRoom() {
-        if (paused.isEmpty() || pool.inUse() >= pool.capacity() || lanes.queued() >= maxQueued / 2) {
+        if (paused.isEmpty() || !pool.hasRoomFor(pool.bufferSize()) || lanes.queued() >= maxQueued / 2) {
             return;
         }
         consumer.resume(paused);
