@@ -123,8 +123,8 @@ public final class ChunkWriter {
     /**
      * Runs at start, before any record: finishes commits a stop interrupted (each volume on its own:
      * one that cannot be finished is held back with an event, the others go on), checks that the
-     * files the catalog lists are there, reopens stagings at their last checkpoint, and queues the
-     * ack of each volume's newest point again (a source that missed it moves on).
+     * files the catalog lists are there, and reopens stagings at their last checkpoint. Answers
+     * decided before the stop and not yet published are in the outbox, which sends them.
      */
     public void recover() {
         RecoveryPointCatalog catalog = parts.catalog();
@@ -150,11 +150,7 @@ public final class ChunkWriter {
                 catalog.deleteStaging(row.begin().volumeId());
             }
         }
-        for (String volumeId : catalog.volumes()) {
-            catalog.committed(volumeId).stream().reduce((a, b) -> b).ifPresent(p -> catalog.queueAckNow(volumeId,
-                    p.generation(), parts.acks().toJson(GenerationAck.committed(volumeId, p.generation(),
-                            p.snapshot(), p.mode(), p.dataBytes()))));
-        }
+        // answers committed before the stop but not yet published are still queued: the outbox sends them
         parts.acks().wake();
     }
 

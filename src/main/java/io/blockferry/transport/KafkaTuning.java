@@ -24,6 +24,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public record KafkaTuning(int recordBytes, int batchBytes, int lingerMs, long producerBuffer, int fetchBytes,
                           String compression, int timeoutSeconds) {
 
+    /** How long a consumer that stopped heartbeating keeps its partitions (the broker allows 6 s to 30 min). */
+    public static final int SESSION_TIMEOUT_MS = 10_000;
+
     /** Headroom over the payload for a record's header and Kafka's batch overhead. */
     public static final int RECORD_OVERHEAD = 64 * 1024;
 
@@ -76,6 +79,9 @@ public record KafkaTuning(int recordBytes, int batchBytes, int lingerMs, long pr
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxMessageBytes());
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(fetchBytes, maxMessageBytes()));
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        // a writer that died hands its partitions over after this, not after Kafka's default 45 s
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
         p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutSeconds * 1000);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutSeconds * 1000);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -1,0 +1,205 @@
+package io.blockferry.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code blockferry run} in its own JVM, for tests that kill it: configured through the
+ * environment as an operator would, on the local Ceph and a Kafka the test runs (so the broker
+ * outlives the process), with the REST API on a free port. {@link #kill()} is a {@code kill -9};
+ * a crash point ({@code -Dblockferry.crash-at}) makes the process halt by itself at a step.
+ */
+public final class BlockferryProcess implements AutoCloseable {
+
+    public static final String TOKEN = "test-token-0123456789abcdef";
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+    private final ApiClient api;
+
+    private BlockferryProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.api = new ApiClient(port, TOKEN);
+    }
+
+    /**
+     * Starts Blockferry and waits until its API answers (or it halted at its crash point).
+     *
+     * @param crashAt a fault point's id, or null
+     * @param heap    the JVM's -Xmx, such as "256m"
+     */
+    public static BlockferryProcess start(Path dataDir, String bootstrapServers, Map<String, String> settings,
+                                          String crashAt, String heap) {
+        int port = TestRuntimes.freePort();
+        Map<String, String> config = new HashMap<>();
+        config.put("blockferry.data-dir", dataDir.toString());
+        config.put("blockferry.ceph.conf", LocalCeph.conf().toString());
+        config.put("blockferry.ceph.id", "blockferry");
+        config.put("blockferry.ceph.keyring", LocalCeph.keyring().toString());
+        config.put("blockferry.kafka.bootstrap-servers", bootstrapServers);
+        config.put("blockferry.kafka.partitions", "2");
+        config.put("blockferry.source.volumes", "");
+        config.put("blockferry.api.token", TOKEN);
+        config.put("camel.server.enabled", "true");
+        config.put("camel.server.port", Integer.toString(port));
+        config.put("camel.management.enabled", "false");
+        config.putAll(settings);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx" + heap, "-cp", classPath()));
+        if (crashAt != null) {
+            command.add("-Dblockferry.crash-at=" + crashAt);
+        }
+        command.addAll(List.of("io.blockferry.Blockferry", "run"));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        config.forEach((k, v) -> builder.environment().put(k.toUpperCase(Locale.ROOT).replace('.', '_')
+                .replace('-', '_'), v));
+        Path log = dataDir.resolve("process-" + System.nanoTime() + ".log");
+        try {
+            Files.createDirectories(dataDir);
+            builder.redirectErrorStream(true).redirectOutput(log.toFile());
+            BlockferryProcess started = new BlockferryProcess(builder.start(), log, port);
+            started.awaitApi();
+            return started;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String classPath;
+
+    /**
+     * The test's class path with Blockferry's own classes as a jar, as {@code bin/blockferry} runs
+     * them: from class directories, Camel finds each route file twice (once per class loader that
+     * sees the directory) and refuses the duplicate ids.
+     */
+    private static synchronized String classPath() {
+        if (classPath == null) {
+            Path classes = Path.of("target", "classes").toAbsolutePath();
+            Path jar = Path.of("target", "blockferry-process-test.jar").toAbsolutePath();
+            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+                 var files = Files.walk(classes)) {
+                // directories get entries too: class loaders find a package's resources through them
+                for (Path file : files.filter(f -> !f.equals(classes)).sorted().toList()) {
+                    String name = classes.relativize(file).toString().replace('\\', '/');
+                    boolean dir = Files.isDirectory(file);
+                    out.putNextEntry(new java.util.jar.JarEntry(dir ? name + "/" : name));
+                    if (!dir) {
+                        Files.copy(file, out);
+                    }
+                    out.closeEntry();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot package " + classes + " for a Blockferry process", e);
+            }
+            List<String> entries = new ArrayList<>(List.of(jar.toString()));
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                if (!Path.of(entry).toAbsolutePath().startsWith(Path.of("target").toAbsolutePath())) {
+                    entries.add(entry);
+                }
+            }
+            classPath = String.join(java.io.File.pathSeparator, entries);
+        }
+        return classPath;
+    }
+
+    private void awaitApi() {
+        Await.until(() -> !process.isAlive() || answers(), ok -> ok, Duration.ofSeconds(90),
+                "Blockferry's API on port " + port + " (log " + log + ")");
+        if (!process.isAlive()) {
+            throw new AssertionError("Blockferry stopped while starting (exit " + process.exitValue() + "): "
+                    + logTail());
+        }
+    }
+
+    private boolean answers() {
+        try {
+            return api.get("/api/volumes").status() == 200;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public ApiClient api() {
+        return api;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to end by itself (at its crash point); returns its exit code. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("Blockferry did not stop within " + timeout.toSeconds() + " s; log: "
+                        + logTail());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** kill -9: nothing is flushed, no shutdown hook runs. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    /** The volume as the source's API shows it. */
+    public JsonNode volume(String volumeId) {
+        return api.get("/api/volumes/" + volumeId).body();
+    }
+
+    /** The target's recovery points of the volume, oldest first. */
+    public JsonNode points(String volumeId) {
+        return api.get("/api/volumes/" + volumeId + "/points").body();
+    }
+
+    public String logTail() {
+        try {
+            String text = Files.readString(log, StandardCharsets.UTF_8);
+            return text.substring(Math.max(0, text.length() - 4000));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the process as an operator would (SIGTERM), waiting for it to finish. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
