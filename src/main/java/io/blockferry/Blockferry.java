@@ -18,6 +18,8 @@ public final class Blockferry {
     private static final String USAGE = """
             usage: blockferry <command>
               run     start the roles named by blockferry.roles in config/application.properties
+              broker  run the embedded mode's single-node Kafka (KRaft) in this process until Ctrl-C or
+                      SIGTERM, on blockferry.broker.host/port, with its log in blockferry.broker.dir
               demo    sync a demo volume on the local Ceph, full then incremental, and verify it
               benchmark [SIZE]
                       compare full and incremental syncs with rbd export-diff | import-diff (default 2G)
@@ -30,7 +32,7 @@ public final class Blockferry {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean known = args.length == 1 && (args[0].equals("run") || args[0].equals("demo"))
+        boolean known = args.length == 1 && (args[0].equals("run") || args[0].equals("demo") || args[0].equals("broker"))
                 || args.length >= 1 && args.length <= 2 && args[0].equals("benchmark")
                 || args.length >= 1 && Cli.COMMANDS.contains(args[0]);
         if (!known) {
@@ -47,6 +49,10 @@ public final class Blockferry {
             if (args[0].equals("benchmark")) {
                 long size = args.length == 2 ? settings.with("benchmark.size", args[1]).bytes("benchmark.size") : 2L << 30;
                 new Benchmark(settings, size, System.out).run();
+                return;
+            }
+            if (args[0].equals("broker")) {
+                StandaloneBroker.run(settings, System.out);
                 return;
             }
             if (args[0].equals("demo")) {
