@@ -13,10 +13,10 @@ import java.util.concurrent.CountDownLatch;
  * site that wants the broker out of the proxy's heap and cores without installing one, and for the
  * benchmark's out-of-process runs.
  */
-final class StandaloneBroker {
+public final class StandaloneBroker {
 
     /** The line a supervisor (the benchmark) waits for; the bootstrap address follows it. */
-    static final String READY = "blockferry broker: ready at ";
+    public static final String READY = "blockferry broker: ready at ";
 
     private StandaloneBroker() {
     }
