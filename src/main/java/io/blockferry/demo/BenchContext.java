@@ -2,6 +2,8 @@ package io.blockferry.demo;
 
 import io.blockferry.demo.BenchOptions.BrokerMode;
 import java.io.PrintStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * What the parts of one broker mode share: the running Blockferry, the images, the baseline, the
@@ -36,17 +38,25 @@ record BenchContext(BrokerMode mode, boolean firstMode, BenchOptions options, Be
      */
     void verify(String image, String snapshot) {
         String volume = BenchImages.volumeId(image);
-        String source = images.sha256(image, snapshot, options.size());
+        // both sides at once: on 2 cores that halves the pause between rows
+        CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> images.sha256(image, snapshot,
+                options.size()));
         String replica;
         try {
             replica = Checksums.sha256(runtime.replica(volume));
         } catch (Exception e) {
             replica = "unreadable (" + e.getMessage() + ")";
         }
-        ReplicaCheck check = new ReplicaCheck(mode, volume, snapshot, source, replica);
+        String sourceSha;
+        try {
+            sourceSha = source.join();
+        } catch (CompletionException e) {
+            sourceSha = "unreadable (" + e.getCause().getMessage() + ")";
+        }
+        ReplicaCheck check = new ReplicaCheck(mode, volume, snapshot, sourceSha, replica);
         results.add(check);
         if (check.identical()) {
-            say("replica of %s is bit-identical to @%s (sha256 %s)", volume, snapshot, source);
+            say("replica of %s is bit-identical to @%s (sha256 %s)", volume, snapshot, check.sourceSha());
         } else {
             out.println(ResultTable.loud(check));
         }

@@ -31,7 +31,9 @@ final class SinglePart {
             c.row(Kind.BASELINE_FULL, a -> pipe(c, new RbdCli.Pipe(image, null, "base-1", copy), fullDiff));
             String coldNote = c.firstMode() ? null : "fresh runtime; the JVM's JIT is warm from an earlier mode";
             Row cold = c.row(Kind.FULL_COLD, a -> syncs.sync(image, false, "full", a, coldNote));
+            syncs.verify(image); // every generation: the next full replaces this replica whole
             Row warm = c.row(Kind.FULL_WARM, a -> syncs.sync(image, true, "full", a, null));
+            syncs.verify(image);
 
             c.images().changeTenPercent(image, size, 2);
             c.images().snapshot(image, "base-2");

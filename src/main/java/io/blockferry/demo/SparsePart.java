@@ -71,6 +71,7 @@ final class SparsePart {
         long bytes = (long) offsets.size() * BenchImages.SMALL_WRITE;
         String note = existed + " of " + offsets.size() + " writes into objects that existed at the base";
         c.row(kind, a -> sparse(syncs.sync(image, false, "incremental", a, note), bytes, rbdDiff));
+        syncs.verify(image); // each one: the full at the end replaces the replica whole
     }
 
     /** Distinct random 4 KiB-aligned offsets. */
