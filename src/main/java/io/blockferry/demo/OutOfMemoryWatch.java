@@ -119,6 +119,12 @@ final class OutOfMemoryWatch implements AutoCloseable {
         return seen.size() > mark ? seen.get(mark) : null;
     }
 
+    /** Every sign of an OOM after {@code mark}, in the order seen. */
+    synchronized List<String> allSince(int mark) {
+        noticeDump();
+        return seen.size() > mark ? List.copyOf(seen.subList(mark, seen.size())) : List.of();
+    }
+
     /** The JVM dumps only on its first heap OOM: the dump is noted once and deleted (it is as big as the heap). */
     private void noticeDump() {
         try (Stream<Path> files = Files.list(dumpDir)) {

@@ -1,7 +1,9 @@
 package io.blockferry.demo;
 
 import io.blockferry.demo.BenchOptions.BrokerMode;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * Runs one row: measures it, turns whatever it throws (an OutOfMemoryError included) into a
@@ -35,6 +37,7 @@ final class RowRunner {
     }
 
     Row run(BrokerMode broker, Row.Kind kind, Body body) {
+        flushDirtyPages();
         int mark = oom.mark();
         meter.start();
         long start = System.nanoTime();
@@ -49,11 +52,11 @@ final class RowRunner {
             failure = describe(t);
         }
         Meter.Reading reading = meter.stop();
-        String outOfMemory = oom.since(mark);
-        if (outOfMemory != null) {
+        String first = oom.since(mark);
+        if (first != null) {
             // Even a row that finished is not a pass when the JVM ran out of heap during it.
-            failure = "OutOfMemoryError: " + outOfMemory
-                    + (failure == null || failure.contains(outOfMemory) ? "" : "; then " + failure);
+            failure = "OutOfMemoryError: " + outOfMemory(mark)
+                    + (failure == null || failure.contains(first) ? "" : "; then " + failure);
         }
         // a failed row keeps how long it ran, and its heap and GC: they say how it failed
         Row row = outcome == null
@@ -63,6 +66,35 @@ final class RowRunner {
         results.add(row);
         out.println(ResultTable.progress(row));
         return row;
+    }
+
+    /**
+     * The previous row left up to a volume of dirty pages (broker log, staging, replica) for the
+     * kernel to write back; without a sync first, the next row would pay for them. Untimed.
+     */
+    private static void flushDirtyPages() {
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        } catch (IOException e) {
+            // no sync command: the row runs on whatever is still dirty
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The signs of an OOM during the row. The first (often the heap dump, which names no thread)
+     * ends the row at once; the threads that hit it log theirs a moment later, so wait for those.
+     */
+    private String outOfMemory(int mark) {
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<String> signs = oom.allSince(mark);
+        return String.join("; ", signs.subList(0, Math.min(3, signs.size())))
+                + (signs.size() > 3 ? "; and " + (signs.size() - 3) + " more" : "");
     }
 
     private static String describe(Throwable t) {
