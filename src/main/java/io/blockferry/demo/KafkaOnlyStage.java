@@ -113,8 +113,8 @@ final class KafkaOnlyStage {
         for (byte[] p : payloads) {
             random.nextBytes(p);
         }
-        try (KafkaConsumer<String, ByteBuffer> consumer = new KafkaConsumer<>(tuning.consumer(bootstrapServers, GROUP));
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(tuning.producer(bootstrapServers))) {
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(tuning.producer(bootstrapServers));
+        try (KafkaConsumer<String, ByteBuffer> consumer = new KafkaConsumer<>(tuning.consumer(bootstrapServers, GROUP))) {
             List<TopicPartition> all = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList();
             // assign, not subscribe: no group join inside the timed window
             consumer.assign(all);
@@ -156,6 +156,9 @@ final class KafkaOnlyStage {
                 throw new IllegalStateException("consumed " + received + " bytes, sent " + total);
             }
             return seconds;
+        } finally {
+            // bounded: after a failure, senders may still be blocked on a full buffer
+            producer.close(Duration.ofSeconds(30));
         }
     }
 
