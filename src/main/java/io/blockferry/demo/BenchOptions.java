@@ -19,11 +19,12 @@ import java.util.Set;
  * @param sparseWrites     how many scattered 4 KiB writes the sparse case makes per generation
  * @param sparseObjectSize the sparse image's RBD object size (the issue's case is 32 MiB)
  * @param timeout          how long one row may wait for its acks before it is a failed row
+ * @param stall            how long a row may see no progress on the chunk topic before it is a failed row
  * @param imagePrefix      prefix of every image the benchmark makes (two runs on one cluster need two)
  * @param brokerJavaOpts   JVM options of the out-of-process broker
  */
 record BenchOptions(long size, Set<Part> parts, List<BrokerMode> brokers, int sparseWrites, long sparseObjectSize,
-                    Duration timeout, String imagePrefix, List<String> brokerJavaOpts) {
+                    Duration timeout, Duration stall, String imagePrefix, List<String> brokerJavaOpts) {
 
     /** The benchmark's parts, in the order they run within one broker mode. */
     enum Part {
@@ -55,13 +56,15 @@ record BenchOptions(long size, Set<Part> parts, List<BrokerMode> brokers, int sp
 
     static final String USAGE = """
             usage: blockferry benchmark [SIZE] [--only PARTS] [--broker in|out|both] [--sparse-writes N]
-                                        [--sparse-object-size SIZE] [--timeout DURATION]
+                                        [--sparse-object-size SIZE] [--timeout DURATION] [--stall DURATION]
               SIZE                  size of each image, e.g. 512M or 2G (default 2G; BLOCKFERRY_BENCH_SIZE)
               --only PARTS          comma-separated: single,kafka,sparse,four (default all; BLOCKFERRY_BENCH_ONLY)
               --broker MODE         in, out or both (default both; BLOCKFERRY_BENCH_BROKER)
               --sparse-writes N     4 KiB writes per sparse generation (default 2000; BLOCKFERRY_BENCH_SPARSE_WRITES)
               --sparse-object-size  the sparse image's object size (default 32M; BLOCKFERRY_BENCH_SPARSE_OBJECT_SIZE)
               --timeout DURATION    longest wait for one row's acks (default 30m; BLOCKFERRY_BENCH_TIMEOUT)
+              --stall DURATION      give up on a row when nothing moves on the chunk topic or in the target's
+                                    committed offsets for this long (default 2m; BLOCKFERRY_BENCH_STALL)
             Environment only: BLOCKFERRY_BENCH_IMAGE_PREFIX (default blockferry-bench),
               BLOCKFERRY_BENCH_BROKER_JAVA_OPTS (the child broker's JVM options, default -Xmx1g).
             """;
@@ -83,7 +86,7 @@ record BenchOptions(long size, Set<Part> parts, List<BrokerMode> brokers, int sp
                 } else {
                     throw new IllegalArgumentException("option --" + name + " needs a value");
                 }
-                if (!List.of("only", "broker", "sparse-writes", "sparse-object-size", "timeout").contains(name)) {
+                if (!List.of("only", "broker", "sparse-writes", "sparse-object-size", "timeout", "stall").contains(name)) {
                     throw new IllegalArgumentException("unknown option --" + name);
                 }
                 given.put(name, value);
@@ -111,11 +114,12 @@ record BenchOptions(long size, Set<Part> parts, List<BrokerMode> brokers, int sp
         if (writes < 1 || (long) writes * 4096 > size / 2) {
             throw new IllegalArgumentException("--sparse-writes must be from 1 to a half of SIZE in 4 KiB writes");
         }
-        Duration timeout = value.apply("timeout") == null ? Duration.ofMinutes(30) : Units.duration(value.apply("timeout"));
+        Duration timeout = duration(value.apply("timeout"), Duration.ofMinutes(30), "--timeout");
+        Duration stall = duration(value.apply("stall"), Duration.ofMinutes(2), "--stall");
         String prefix = env.getOrDefault("BLOCKFERRY_BENCH_IMAGE_PREFIX", "blockferry-bench");
         String brokerOpts = env.getOrDefault("BLOCKFERRY_BENCH_BROKER_JAVA_OPTS", "-Xmx1g").trim();
         return new BenchOptions(size, parts(value.apply("only")), brokers(value.apply("broker")), writes, objectSize,
-                timeout, prefix, brokerOpts.isEmpty() ? List.of() : List.of(brokerOpts.split("\\s+")));
+                timeout, stall, prefix, brokerOpts.isEmpty() ? List.of() : List.of(brokerOpts.split("\\s+")));
     }
 
     boolean runs(Part part) {
@@ -128,6 +132,14 @@ record BenchOptions(long size, Set<Part> parts, List<BrokerMode> brokers, int sp
         }
         try {
             return Units.bytes(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration duration(String text, Duration fallback, String what) {
+        try {
+            return text == null ? fallback : Units.duration(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage());
         }

@@ -27,13 +27,23 @@ final class BenchRuntime implements AutoCloseable {
     }
 
     private final BlockferryRuntime runtime;
+    private final StallWatch stalls;
 
-    private BenchRuntime(BlockferryRuntime runtime) {
+    private BenchRuntime(BlockferryRuntime runtime, StallWatch stalls) {
         this.runtime = runtime;
+        this.stalls = stalls;
     }
 
-    static BenchRuntime start(Settings settings) {
-        return new BenchRuntime(BlockferryRuntime.start(settings));
+    /** Starts Blockferry; a sync that stops moving for {@code stall} is given up on. */
+    static BenchRuntime start(Settings settings, Duration stall) {
+        BlockferryRuntime runtime = BlockferryRuntime.start(settings);
+        try {
+            return new BenchRuntime(runtime, new StallWatch(runtime.bootstrapServers(),
+                    settings.text("blockferry.kafka.chunk-topic"), settings.text("blockferry.kafka.target-group"), stall));
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
     }
 
     String bootstrapServers() {
@@ -52,9 +62,13 @@ final class BenchRuntime implements AutoCloseable {
      */
     Synced sync(String volumeId, boolean full, Duration timeout, Abandon abandon) {
         long start = System.nanoTime();
+        stalls.progressed();
         GenerationReport report = runtime.sync(full ? SyncRequest.full(volumeId, "benchmark")
                 : SyncRequest.incremental(volumeId, "benchmark"));
-        awaitAck(report, start + timeout.toNanos(), abandon);
+        awaitAck(report, start + timeout.toNanos(), () -> {
+            String reason = abandon.reason();
+            return reason != null ? reason : stalls.reason();
+        });
         double seconds = (System.nanoTime() - start) / 1e9;
         report.awaitCommitted(Duration.ofSeconds(1)); // already answered: this throws if it was a rejection
         return new Synced(volumeId, report.mode().name().toLowerCase(), report.dataBytes(), seconds, report.snapshot());
@@ -87,6 +101,7 @@ final class BenchRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        stalls.close();
         runtime.close();
     }
 }

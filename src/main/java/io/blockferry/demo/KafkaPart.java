@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * The Kafka-only rows: the same bytes as the single and four-volume rows, through the same
- * broker, keyed by the same volume ids. Run alone (without those parts) it moves nominal bytes:
- * three quarters of SIZE per volume for a full, a quarter for an incremental.
+ * broker, keyed by the same volume ids. Without those rows (not asked for, or their part stopped
+ * at an OutOfMemoryError) it moves nominal bytes: three quarters of SIZE per volume for a full, a
+ * quarter for an incremental.
  */
 final class KafkaPart {
 
@@ -24,7 +25,7 @@ final class KafkaPart {
     Void single(SinglePart.Sent sent) {
         SinglePart.Sent s = sent != null ? sent : new SinglePart.Sent(BenchImages.volumeId(context.image("")),
                 nominalFull(), context.options().size() / 4);
-        String note = sent == null ? "nominal bytes (the single part did not run)" : null;
+        String note = sent == null ? "nominal bytes (no single-volume rows to match)" : null;
         context.row(Kind.KAFKA_FULL, a -> noted(stage.run(List.of(s.volumeId()), List.of(s.fullBytes()), a), note));
         context.row(Kind.KAFKA_INCREMENTAL, a -> noted(stage.run(List.of(s.volumeId()),
                 List.of(s.incrementalBytes()), a), note));
@@ -37,7 +38,7 @@ final class KafkaPart {
                 java.util.stream.IntStream.rangeClosed(1, FourPart.VOLUMES)
                         .mapToObj(i -> BenchImages.volumeId(context.image("-four-" + i))).toList(),
                 Collections.nCopies(FourPart.VOLUMES, nominalFull()));
-        String note = sent == null ? "nominal bytes (the four part did not run)" : null;
+        String note = sent == null ? "nominal bytes (no four-volume row to match)" : null;
         context.row(Kind.KAFKA_FOUR, a -> noted(stage.run(s.volumeIds(), s.bytes(), a), note));
         return null;
     }

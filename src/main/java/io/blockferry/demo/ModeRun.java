@@ -57,7 +57,7 @@ final class ModeRun {
                 out.printf("%n[in] broker: embedded in this JVM%n");
             }
             runtimeSettings = s;
-            BenchRuntime runtime = cleanup.add("Blockferry runtime", BenchRuntime.start(s));
+            BenchRuntime runtime = cleanup.add("Blockferry runtime", BenchRuntime.start(s, options.stall()));
             context = new BenchContext(mode, firstMode, options, runtime, images, new RbdCli(s), rows, results, out);
             parts();
         } finally {
@@ -108,6 +108,9 @@ final class ModeRun {
         int mark = oom.mark();
         try {
             return part.call();
+        } catch (RowRunner.OutOfMemoryRow e) {
+            context.say("%s part stopped: %s; its remaining rows did not run", name, e.getMessage());
+            return null;
         } catch (Exception | Error e) {
             results.failed(context.mode().key() + " " + name + ": " + e);
             context.say("%s part FAILED: %s", name, e);
@@ -122,7 +125,7 @@ final class ModeRun {
     private void restart() {
         context.say("restarting the runtime: the JVM ran out of heap during the last part");
         cleanup.closeNow(context.runtime());
-        BenchRuntime runtime = cleanup.add("Blockferry runtime", BenchRuntime.start(runtimeSettings));
+        BenchRuntime runtime = cleanup.add("Blockferry runtime", BenchRuntime.start(runtimeSettings, options.stall()));
         context = context.with(runtime);
     }
 

@@ -19,6 +19,16 @@ final class RowRunner {
         }
     }
 
+    /**
+     * Thrown after a row that ran out of heap has been recorded: the runtime's state is unknown,
+     * so the rest of its part does not run (the next part gets a new runtime).
+     */
+    static final class OutOfMemoryRow extends RuntimeException {
+        OutOfMemoryRow(Row row) {
+            super(row.kind().label + " ran out of heap");
+        }
+    }
+
     /** A row's work; it stops waiting when {@code abandon} gives a reason. */
     interface Body {
         Outcome run(BenchRuntime.Abandon abandon) throws Exception;
@@ -57,6 +67,9 @@ final class RowRunner {
             // Even a row that finished is not a pass when the JVM ran out of heap during it.
             failure = "OutOfMemoryError: " + outOfMemory(mark)
                     + (failure == null || failure.contains(first) ? "" : "; then " + failure);
+        } else if (failure != null && mark > 0) {
+            failure += " (this JVM ran out of heap before, and reports only its first OutOfMemoryError: "
+                    + "this may be another)";
         }
         // a failed row keeps how long it ran, and its heap and GC: they say how it failed
         Row row = outcome == null
@@ -65,6 +78,9 @@ final class RowRunner {
                         outcome.sparse());
         results.add(row);
         out.println(ResultTable.progress(row));
+        if (first != null) {
+            throw new OutOfMemoryRow(row);
+        }
         return row;
     }
 

@@ -24,6 +24,7 @@ class BenchOptionsTest {
         assertEquals(2000, o.sparseWrites());
         assertEquals(32L << 20, o.sparseObjectSize());
         assertEquals(Duration.ofMinutes(30), o.timeout());
+        assertEquals(Duration.ofMinutes(2), o.stall());
         assertEquals("blockferry-bench", o.imagePrefix());
         assertEquals(List.of("-Xmx1g"), o.brokerJavaOpts());
     }
@@ -41,7 +42,7 @@ class BenchOptionsTest {
         assertEquals("mine", fromEnv.imagePrefix());
 
         BenchOptions given = BenchOptions.parse(List.of("512M", "--only", "single,kafka", "--broker=in",
-                "--sparse-writes", "10", "--sparse-object-size", "4M", "--timeout", "90s"), env);
+                "--sparse-writes", "10", "--sparse-object-size", "4M", "--timeout", "90s", "--stall", "30s"), env);
         assertEquals(512L << 20, given.size());
         assertEquals(EnumSet.of(Part.SINGLE, Part.KAFKA), given.parts());
         assertTrue(given.runs(Part.KAFKA));
@@ -50,6 +51,7 @@ class BenchOptionsTest {
         assertEquals(10, given.sparseWrites());
         assertEquals(4L << 20, given.sparseObjectSize());
         assertEquals(Duration.ofSeconds(90), given.timeout());
+        assertEquals(Duration.ofSeconds(30), given.stall());
     }
 
     @Test
@@ -63,6 +65,7 @@ class BenchOptionsTest {
         assertMessage("power of two", List.of("--sparse-object-size", "3M"));
         assertMessage("whole number", List.of("--sparse-writes", "many"));
         assertMessage("SIZE: ", List.of("lots"));
+        assertMessage("--stall: ", List.of("--stall", "soon"));
     }
 
     private static void assertMessage(String expected, List<String> args) {
