@@ -18,9 +18,13 @@ public final class Blockferry {
     private static final String USAGE = """
             usage: blockferry <command>
               run     start the roles named by blockferry.roles in config/application.properties
+              broker  run the embedded mode's single-node Kafka (KRaft) in this process until Ctrl-C or
+                      SIGTERM, on blockferry.broker.host/port, with its log in blockferry.broker.dir
               demo    sync a demo volume on the local Ceph, full then incremental, and verify it
-              benchmark [SIZE]
-                      compare full and incremental syncs with rbd export-diff | import-diff (default 2G)
+              benchmark [SIZE] [OPTIONS]
+                      Blockferry against rbd export-diff | import-diff and a Kafka-only stage, one volume,
+                      sparse writes and four at once, broker in and out of process (BENCHMARKS.md;
+                      "blockferry benchmark --help" lists the options)
             Commands for a running Blockferry, through its REST API (BLOCKFERRY_URL, BLOCKFERRY_API_TOKEN):
             """ + Cli.USAGE + """
             The configuration file is config/application.properties, or the file named by BLOCKFERRY_CONFIG.
@@ -30,8 +34,8 @@ public final class Blockferry {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean known = args.length == 1 && (args[0].equals("run") || args[0].equals("demo"))
-                || args.length >= 1 && args.length <= 2 && args[0].equals("benchmark")
+        boolean known = args.length == 1 && (args[0].equals("run") || args[0].equals("demo") || args[0].equals("broker"))
+                || args.length >= 1 && args[0].equals("benchmark")
                 || args.length >= 1 && Cli.COMMANDS.contains(args[0]);
         if (!known) {
             System.err.print(USAGE);
@@ -45,8 +49,11 @@ public final class Blockferry {
                 return;
             }
             if (args[0].equals("benchmark")) {
-                long size = args.length == 2 ? settings.with("benchmark.size", args[1]).bytes("benchmark.size") : 2L << 30;
-                new Benchmark(settings, size, System.out).run();
+                benchmark(settings, List.of(args).subList(1, args.length));
+                return;
+            }
+            if (args[0].equals("broker")) {
+                StandaloneBroker.run(settings, System.out);
                 return;
             }
             if (args[0].equals("demo")) {
@@ -59,5 +66,22 @@ public final class Blockferry {
             System.err.println("blockferry: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    private static void benchmark(Settings settings, List<String> args) throws Exception {
+        if (args.contains("--help") || args.contains("-h")) {
+            System.out.print(Benchmark.usage());
+            return;
+        }
+        Benchmark benchmark;
+        try {
+            benchmark = new Benchmark(settings, args, System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("blockferry benchmark: " + e.getMessage());
+            System.err.print(Benchmark.usage());
+            System.exit(2);
+            return;
+        }
+        System.exit(benchmark.run());
     }
 }

@@ -42,10 +42,15 @@ final class DemoImages {
         }
     }
 
-    /** Removes the image with all its snapshots if it exists, then creates it empty. */
+    /** Removes the image with all its snapshots if it exists, then creates it empty, with 4 MiB objects. */
     static void recreate(Rbd rbd, String name, long size) throws RbdException {
+        recreate(rbd, name, size, 22);
+    }
+
+    /** The same with objects of 2^order bytes. */
+    static void recreate(Rbd rbd, String name, long size, int order) throws RbdException {
         removeWithSnapshots(rbd, name);
-        rbd.create(name, size, FEATURES, 22);
+        rbd.create(name, size, FEATURES, order);
     }
 
     static void removeWithSnapshots(Rbd rbd, String name) throws RbdException {

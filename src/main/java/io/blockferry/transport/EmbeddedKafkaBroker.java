@@ -34,8 +34,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Starts the broker; a port of 0 picks a free one. */
+    /** Starts the broker on 127.0.0.1; a port of 0 picks a free one. */
     public static EmbeddedKafkaBroker start(Path dir, int port, int controllerPort, int maxMessageBytes) {
+        return start(dir, "127.0.0.1", port, controllerPort, maxMessageBytes);
+    }
+
+    /**
+     * Starts the broker with its client listener on {@code host} (listened on and advertised, so it
+     * must be an address clients can reach); the controller listener stays on 127.0.0.1, since only
+     * this node talks to it. A port of 0 picks a free one.
+     */
+    public static EmbeddedKafkaBroker start(Path dir, String host, int port, int controllerPort, int maxMessageBytes) {
         int brokerPort = port == 0 ? freePort() : port;
         int quorumPort = controllerPort == 0 ? freePort() : controllerPort;
         Path logDir = dir.resolve("log");
@@ -43,8 +52,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + quorumPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + quorumPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://127.0.0.1:" + quorumPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -74,7 +83,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
         server.startup();
-        String bootstrap = "127.0.0.1:" + brokerPort;
+        String bootstrap = host + ":" + brokerPort;
         LOG.info("Embedded Kafka (KRaft) started at {} with its log in {}", bootstrap, logDir.toAbsolutePath());
         return new EmbeddedKafkaBroker(server, bootstrap);
     }
