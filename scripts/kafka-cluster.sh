@@ -125,6 +125,8 @@ bootstrap_servers() {
 # The nodes run from a copy of the jars in $LIB, not from target/: a `mvn package` or `clean` in
 # the work tree while the cluster runs would otherwise swap or delete the classes under live JVMs.
 # The copy is refreshed only when no node runs, so the three nodes always run the same Kafka.
+jar_names() { (cd "$1" && printf '%s\n' *.jar); }
+
 ensure_jars() {
   if [[ ! -f $HOME_DIR/target/blockferry.jar ]] || ! compgen -G "$HOME_DIR/target/lib/kafka_2.13-*.jar" >/dev/null; then
     log "building $HOME_DIR/target/blockferry.jar (its target/lib holds Kafka) ..."
@@ -132,7 +134,7 @@ ensure_jars() {
   fi
   local n
   for n in "${NODES[@]}"; do node_pid "$n" >/dev/null && return 0; done
-  if [[ -d $LIB ]] && diff -q <(cd "$HOME_DIR/target/lib" && ls) <(cd "$LIB" && ls | grep -vx blockferry.jar) >/dev/null &&
+  if [[ -d $LIB ]] && [[ $(jar_names "$HOME_DIR/target/lib") == "$(jar_names "$LIB" | grep -vx blockferry.jar)" ]] &&
     [[ ! $HOME_DIR/target/blockferry.jar -nt $LIB/blockferry.jar ]]; then
     return 0
   fi
