@@ -457,11 +457,18 @@ ensure_probe() {
   echo "$sum" >"$d/source.sha"
 }
 
+node_failed() { # $1 node, $2 what happened: shows the ends of its logs, then stops
+  local d
+  d=$(node_dir "$1")
+  tail -n 15 "$d/logs/kafka.out" "$d/logs/server.log" >&2 2>/dev/null || true
+  die "$2; see $d/logs/"
+}
+
 # wait_ready SECONDS BROKERS: runs the probe; on failure dies with its reason and the log tails.
 wait_ready() {
   local secs=$1 brokers=$2 n pid watched=() out rc=0
   for n in ${brokers//,/ }; do
-    pid=$(node_pid "$n") || die "node $n is not running; see $(node_dir "$n")/logs/"
+    pid=$(node_pid "$n") || node_failed "$n" "node $n is not running"
     watched+=("$n:$pid")
   done
   out=$(java -Xmx96m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dlog4j2.configurationFile="$DIR/probe-log4j2.properties" \
@@ -469,9 +476,7 @@ wait_ready() {
     "$(IFS=,; echo "${watched[*]}")" 2>&1 9>&-) || rc=$?
   ((rc == 0)) && return 0
   if ((rc == 2)) && [[ $out =~ ^node\ ([1-3]) ]]; then
-    n=${BASH_REMATCH[1]}
-    tail -n 15 "$(node_dir "$n")/logs/kafka.out" "$(node_dir "$n")/logs/server.log" >&2 2>/dev/null || true
-    die "$out; see $(node_dir "$n")/logs/"
+    node_failed "${BASH_REMATCH[1]}" "$out"
   fi
   die "cluster not ready after ${secs}s: ${out:-probe failed (rc $rc)}; logs in $DIR/node-*/logs/"
 }
@@ -600,8 +605,12 @@ cmd_start_broker() {
   start_node "$1"
   ensure_probe
   # With all three nodes up this is a full ISR everywhere; with another node down, node N is at
-  # least back in the ISR of every partition it holds.
-  wait_ready "$WAIT_SECS" "$(running_nodes)"
+  # least back in the ISR of every partition it holds. Node N is named even if it already died.
+  local n brokers=()
+  for n in "${NODES[@]}"; do
+    [[ $n == "$1" ]] || node_pid "$n" >/dev/null && brokers+=("$n")
+  done
+  wait_ready "$WAIT_SECS" "$(IFS=,; echo "${brokers[*]}")"
   log "node $1 $what and caught up in $(elapsed "$T0")s (running nodes: $(running_nodes))"
 }
 
