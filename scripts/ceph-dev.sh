@@ -34,16 +34,21 @@
 #   BLOCKFERRY_CEPH_DR_PORT_MIN/MAX ports of the mgr and OSD (default 16800/16900), bootstrap only
 #   BLOCKFERRY_CEPH_WAIT            as above
 #
-# The daemons (mon.a, mgr.x, osd.0 on a sparse 20G bluestore file) run directly, without
+# The daemons (mon.a, mgr.x, osd.0 on a sparse bluestore file) run directly, without
 # systemd. cephx is required everywhere. Key material is only ever written to files in the
 # cluster directory (mode 0600), never printed.
 set -euo pipefail
 
+# --cluster is taken wherever it stands: `purge --cluster dr` must never purge the primary.
 CLUSTER=primary
-case ${1:-} in
-  --cluster) CLUSTER=${2:-}; shift; shift || true ;;
-  --cluster=*) CLUSTER=${1#--cluster=}; shift ;;
-esac
+COMMAND=
+while (($#)); do
+  case $1 in
+    --cluster) CLUSTER=${2:-}; shift; if (($#)); then shift; fi ;;
+    --cluster=*) CLUSTER=${1#--cluster=}; shift ;;
+    *) COMMAND=${COMMAND:-$1}; shift ;; # further words are ignored, as they always were
+  esac
+done
 
 readonly PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common librbd1 librados2 librbd-dev librados-dev)
 # Bump when the set-up steps after bootstrap change: an existing cluster then re-runs them.
@@ -563,7 +568,7 @@ cmd_admin_args() {
   printf -- '--conf %s --id admin\n' "$CONF"
 }
 
-case ${1:-} in
+case $COMMAND in
   start) cmd_start ;;
   stop) cmd_stop ;;
   purge) cmd_purge ;;
