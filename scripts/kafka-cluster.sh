@@ -323,15 +323,21 @@ kill_node() { # $1 node, $2 signal; waits until the process is gone
 }
 
 stop_nodes() {
-  local n pid pids=() i alive
+  local n pid pids=() i alive grace=60
+  for n in "${NODES[@]}"; do
+    pid=$(node_pid "$n") && pids+=("$n:$pid")
+  done
+  # A broker's controlled shutdown needs the controller quorum (2 of 3 voters). A node left
+  # alone would wait for it without end: give it a short grace, then kill it (Kafka recovers
+  # its logs at the next start).
+  if ((${#pids[@]} == 1)); then
+    grace=10
+    log "node ${pids[0]%%:*} runs alone, without a controller quorum: it gets ${grace}s to stop, then SIGKILL"
+  fi
   # All at once: each node's controller stays up until its own broker finished its controlled
   # shutdown, so the quorum lives while the brokers hand over their partitions.
-  for n in "${NODES[@]}"; do
-    pid=$(node_pid "$n") || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    pids+=("$n:$pid")
-  done
-  for ((i = 0; i < 600; i++)); do
+  for n in "${pids[@]}"; do kill -TERM "${n#*:}" 2>/dev/null || true; done
+  for ((i = 0; i < grace * 10; i++)); do
     alive=0
     for n in "${pids[@]}"; do alive_pid "${n#*:}" && alive=1; done
     ((alive)) || break
@@ -339,7 +345,7 @@ stop_nodes() {
   done
   for n in "${pids[@]}"; do
     if alive_pid "${n#*:}"; then
-      log "node ${n%%:*} (pid ${n#*:}) did not stop within 60 s, sending SIGKILL"
+      log "node ${n%%:*} (pid ${n#*:}) did not stop within ${grace}s, sending SIGKILL"
       kill_node "${n%%:*}" KILL
     fi
   done
