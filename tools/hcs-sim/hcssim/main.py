@@ -20,6 +20,8 @@ import signal
 import ssl
 import sys
 import threading
+import time
+import urllib.error
 import urllib.request
 
 from . import config
@@ -143,7 +145,7 @@ def serve(args):
              info["apig_port"], info["dorado_port"], info["control_port"], state_dir)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *a: stop.set())
-    while not stop.wait(1):
+    while not stop.wait(0.2):
         pass
     log.info("stopping")
     for lst in listeners.values():
@@ -160,13 +162,26 @@ def serve(args):
 
 
 def probe(args):
-    """Exit 0 when the simulator of this state directory answers its control plane's health check."""
+    """Exit 0 when the simulator of this state directory answers its control plane's health check.
+    With --wait, keeps trying that long (as long as --pid, if given, is alive)."""
+    deadline = time.monotonic() + args.wait
+    while True:
+        if _probe_once(args):
+            return 0
+        if time.monotonic() >= deadline:
+            return 1
+        if args.pid and not os.path.exists("/proc/%d" % args.pid):
+            return 3
+        time.sleep(0.05)
+
+
+def _probe_once(args):
     state_dir = os.path.realpath(args.state_dir)
     try:
         with open(os.path.join(state_dir, "run", "info.json"), encoding="utf-8") as f:
             info = json.load(f)
     except (OSError, ValueError):
-        return 1
+        return False
     ctx = None
     if info["scheme"] == "https":
         ctx = ssl.create_default_context(cafile=info["ca_file"])
@@ -177,10 +192,10 @@ def probe(args):
     except (OSError, ValueError, ssl.SSLError) as e:
         if args.verbose:
             print("probe %s: %s" % (url, e), file=sys.stderr)
-        return 1
+        return False
     if ok and args.verbose:
         print("pid %d" % info["pid"])
-    return 0 if ok else 1
+    return ok
 
 
 def request(args):
@@ -202,7 +217,23 @@ def request(args):
         return 1
 
 
+def check(args):
+    """Exit 0 when the settings (config file and environment) are valid; print the problem otherwise."""
+    state_dir = os.path.realpath(args.state_dir)
+    cfg_file = args.config or os.path.join(state_dir, "config.json")
+    try:
+        config.load(cfg_file if os.path.exists(cfg_file) else None)
+    except (OSError, ValueError) as e:
+        print("hcs-sim: ERROR: %s" % e, file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv=None):
+    if sys.version_info < (3, 10):
+        print("hcs-sim: ERROR: python %d.%d is too old: the simulator needs 3.10 or later" % sys.version_info[:2],
+              file=sys.stderr)
+        return 2
     ap = argparse.ArgumentParser(prog="hcs_sim.py", description="HCS 8.0.2 / OceanStor Dorado V6 simulator")
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve", help="run the simulator in the foreground")
@@ -210,12 +241,17 @@ def main(argv=None):
     s.add_argument("--config", help="JSON settings file (default <state-dir>/config.json)")
     p = sub.add_parser("probe", help="exit 0 if the simulator of a state directory answers")
     p.add_argument("--state-dir", required=True)
-    p.add_argument("--timeout", type=float, default=2.0)
+    p.add_argument("--timeout", type=float, default=2.0, help="seconds per attempt")
+    p.add_argument("--wait", type=float, default=0.0, help="keep trying this many seconds")
+    p.add_argument("--pid", type=int, default=0, help="give up when this process is gone")
     p.add_argument("-v", "--verbose", action="store_true")
+    c = sub.add_parser("check", help="validate the settings of a state directory")
+    c.add_argument("--state-dir", required=True)
+    c.add_argument("--config")
     r = sub.add_parser("request", help="call the control plane: METHOD PATH [JSON]")
     r.add_argument("--state-dir", required=True)
     r.add_argument("method")
     r.add_argument("path")
     r.add_argument("body", nargs="?")
     args = ap.parse_args(argv)
-    return {"serve": serve, "probe": probe, "request": request}[args.cmd](args)
+    return {"serve": serve, "probe": probe, "check": check, "request": request}[args.cmd](args)
