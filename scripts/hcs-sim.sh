@@ -45,6 +45,7 @@ readonly WAIT_SECS=${BLOCKFERRY_HCS_SIM_WAIT:-20}
 SIM=$(realpath -- "$(dirname "${BASH_SOURCE[0]}")/../tools/hcs-sim/hcs_sim.py")
 readonly SIM
 
+# shellcheck disable=SC2034 # read by lib/dev-common.sh
 DEV_NAME=hcs-sim
 # shellcheck source=lib/dev-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/dev-common.sh"
@@ -275,7 +276,8 @@ cmd_reset() {
     log "reset (running simulator)"
   else
     stop_sim
-    rm -rf -- "$DIR/state.json" "$DIR/maps" "$DIR/luns" "$DIR/dev"
+    # the next start finds no state.json and rebuilds the installation, device files included
+    rm -rf -- "$DIR/state.json" "$DIR/maps" "$DIR/luns"
     log "reset (the next start begins from the initial installation)"
   fi
 }
