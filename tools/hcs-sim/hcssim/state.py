@@ -37,6 +37,7 @@ def encode_name(os_id):
 class State:
     def __init__(self, cfg, state_dir, log):
         self.cfg = cfg
+        self.initial_settings = {k: (dict(v) if isinstance(v, dict) else v) for k, v in cfg.values.items()}
         self.dir = state_dir
         self.log = log
         self.lock = threading.RLock()
@@ -78,8 +79,12 @@ class State:
         return "%s_%s" % (self.cfg.region, self.cfg.project_name)
 
     def reset(self):
-        """Back to the initial installation: one project, the proxy server with its boot disk."""
+        """Back to the initial installation (one project, the proxy server with its boot disk) and to
+        the settings the simulator started with."""
         with self.lock:
+            self.cfg.values.clear()
+            self.cfg.values.update({k: (dict(v) if isinstance(v, dict) else v)
+                                    for k, v in self.initial_settings.items()})
             for fam in list(self.families.values()):
                 fam.close()
             self.families, self.snap_family, self.pins, self.sessions = {}, {}, {}, {}
