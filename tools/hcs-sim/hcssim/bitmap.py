@@ -10,8 +10,14 @@ from .storage import SEG, FULL, EMPTY, Sparse, to_dense
 _REVERSE = bytes(int("{:08b}".format(b)[::-1], 2) for b in range(256))
 
 
+def _n(v):
+    """Two unallocated versions hold the same bytes (zeros): they compare equal."""
+    return v if v & 1 else 0
+
+
 def _seg_diff(a, b):
-    """Grains whose versions differ between two segments (None = never written)."""
+    """Grains whose bytes differ between two segments (None = never written): versions that
+    differ, unless both are unallocated (a chunk written and trimmed again is zeros in both)."""
     if a is b:
         return 0
     a = EMPTY if a is None else a
@@ -19,15 +25,15 @@ def _seg_diff(a, b):
     if type(a) is Sparse and type(b) is Sparse:
         keys = a.over.keys() | b.over.keys()
         ao, bo, ab, bb = a.over, b.over, a.base, b.base
-        if ab == bb:
+        if _n(ab) == _n(bb):
             m = 0
             for i in keys:
-                if ao.get(i, ab) != bo.get(i, bb):
+                if _n(ao.get(i, ab)) != _n(bo.get(i, bb)):
                     m |= 1 << i
             return m
         m = FULL
         for i in keys:
-            if ao.get(i, ab) == bo.get(i, bb):
+            if _n(ao.get(i, ab)) == _n(bo.get(i, bb)):
                 m &= ~(1 << i)
         return m
     A, B = to_dense(a).arr, to_dense(b).arr
@@ -37,7 +43,8 @@ def _seg_diff(a, b):
     for blk in range(0, SEG, 64):
         if A[blk:blk + 64] != B[blk:blk + 64]:
             for i in range(blk, blk + 64):
-                if A[i] != B[i]:
+                x, y = A[i], B[i]
+                if x != y and (x & 1 or y & 1):
                     bits[i >> 3] |= 1 << (i & 7)
     return int.from_bytes(bits, "little")
 

@@ -108,6 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "hcs-sim"
     sys_version = ""
     timeout = 900  # idle keep-alive connections are closed after this
+    # Headers and body go out in one write, and without Nagle: otherwise every keep-alive
+    # answer waits for the client's delayed ACK (40 ms a request, 5 minutes for a 2 TiB LUN).
+    disable_nagle_algorithm = True
 
     def setup(self):
         if isinstance(self.request, ssl.SSLSocket):
@@ -153,9 +156,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(resp.body)))
         for k, v in resp.headers:
             self.send_header(k, v)
-        self.end_headers()
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(resp.body)
+            self._headers_buffer.append(resp.body)
+        self.flush_headers()
         if app.access_log:
             log.info("%s %s %s %d %.1fms", app.name, self.command, self.path, resp.status,
                      (time.monotonic() - t0) * 1000)

@@ -14,7 +14,9 @@ Design (why it is fast for a 2 TiB LUN):
   segments: it shares every segment with the live map, and the live map copies a segment the
   first time it writes into it afterwards (copy-on-write of metadata).
 * get_unshared compares two maps segment by segment: a segment shared by both is skipped without
-  looking inside; otherwise only the exceptions are compared. Nothing reads LUN data.
+  looking inside; otherwise only the exceptions are compared. Nothing reads LUN data. Two
+  unallocated versions count as equal (both read zeros), so a chunk is marked exactly when its
+  bytes differ (identical rewrites were already dropped at write time).
 * Data copy-on-write: before the live file's chunk is overwritten, if the newest snapshot still
   holds that chunk's version, its old bytes go into the family's version store (<lun>.cow), keyed
   by (grain, version). A snapshot's chunk is read from the live file when the live map still has
@@ -446,22 +448,32 @@ class Family:
         fd = self.fd()
         if snap is None:
             return os.pread(fd, length, offset).ljust(length, b"\0")
-        out = bytearray()
+        out = bytearray(length)  # unallocated grains stay zero
         G = self.grain
         pos, end = offset, offset + length
+        run = None  # [start, end) of bytes still in the live file, read with one pread
+
+        def flush():
+            if run is not None:
+                out[run[0] - offset:run[1] - offset] = os.pread(fd, run[1] - run[0], run[0]).ljust(run[1] - run[0], b"\0")
+
         while pos < end:
             g = pos // G
             gstart = g * G
             b = min(end, gstart + self.glen(g, size))
             v = snap.map.get(g)
-            if not v & 1:
-                out += bytes(b - pos)
-            elif self.map.get(g) == v:
-                out += os.pread(fd, b - pos, pos).ljust(b - pos, b"\0")
-            else:
-                data = self.store.get(g, v, G)
-                out += data[pos - gstart:b - gstart]
+            if v & 1 and self.map.get(g) == v:
+                if run is not None and run[1] == pos:
+                    run[1] = b
+                else:
+                    flush()
+                    run = [pos, b]
+            elif v & 1:
+                flush()
+                run = None
+                out[pos - offset:b - offset] = self.store.get(g, v, G)[pos - gstart:b - gstart]
             pos = b
+        flush()
         return bytes(out)
 
     def copy_snapshot_segment(self, snap, si, dest_fd):
