@@ -149,6 +149,8 @@ if extra:
 with open(sys.argv[1], "w") as f:
     json.dump(c, f, indent=1, sort_keys=True)
 EOF
+  # a start with bad settings leaves the running simulator and its config.json alone
+  py check --state-dir "$DIR" --config "$new" >&2 || { rm -f "$new"; die "the settings are not valid (see above)"; }
   if [[ -f $DIR/config.json ]] && cmp -s "$new" "$DIR/config.json"; then
     rm -f "$new"
   else
@@ -222,7 +224,6 @@ cmd_start() {
   make_password "$DIR/secrets/iam.password"
   make_password "$DIR/secrets/dorado.password"
   [[ $TLS == 0 || $TLS == false || $TLS == no ]] || make_tls
-  py check --state-dir "$DIR" || die "the settings in $DIR/config.json are not valid (see above)"
   if sim_pid >/dev/null; then
     if [[ -z $changed ]] && probe 5; then
       summary "already running"

@@ -88,12 +88,18 @@ final class HcsSim implements AutoCloseable {
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
-                .sslContext(trusting(Path.of(env.get("BLOCKFERRY_HCS_CA_FILE"))))
+                .sslContext(env.get("BLOCKFERRY_HCS_CA_FILE").isEmpty() ? defaultContext()
+                        : trusting(Path.of(env.get("BLOCKFERRY_HCS_CA_FILE"))))
                 .build();
     }
 
     /** Starts a simulator with {@link #FAST} timings plus {@code settings}. */
     static HcsSim start(Map<String, Object> settings) {
+        return start(settings, Map.of());
+    }
+
+    /** ... with more variables for hcs-sim.sh (BLOCKFERRY_HCS_SIM_TLS=0, for example). */
+    static HcsSim start(Map<String, Object> settings, Map<String, String> moreEnv) {
         try {
             Path root = Files.createTempDirectory("hcs-sim-test-");
             Path dir = root.resolve("state");
@@ -106,6 +112,7 @@ final class HcsSim implements AutoCloseable {
             scriptEnv.put("BLOCKFERRY_HCS_SIM_DORADO_PORT", String.valueOf(ports[1]));
             scriptEnv.put("BLOCKFERRY_HCS_SIM_CONTROL_PORT", String.valueOf(ports[2]));
             scriptEnv.put("BLOCKFERRY_HCS_SIM_SETTINGS", JSON.writeValueAsString(all));
+            scriptEnv.putAll(moreEnv);
             Script r = script(root, scriptEnv, "start");
             assertEquals(0, r.exit, "hcs-sim.sh start failed:\n" + r.output);
             Script e = script(root, scriptEnv, "env");
@@ -439,6 +446,15 @@ final class HcsSim implements AutoCloseable {
         throw new AssertionError("waited " + timeout.toMillis() + " ms for " + what + "; last seen: " + last);
     }
 
+    /** Checks a condition again and again for a while: for what must NOT change (a stuck job). */
+    static void during(Duration period, Runnable check) {
+        long end = System.nanoTime() + period.toNanos();
+        do {
+            check.run();
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        } while (System.nanoTime() < end);
+    }
+
     static String wwn(String lunId) {
         return WWN_PREFIX + String.format("%08x", Long.parseLong(lunId));
     }
@@ -448,6 +464,14 @@ final class HcsSim implements AutoCloseable {
             return Files.readAllLines(p).get(0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static SSLContext defaultContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
