@@ -160,6 +160,8 @@ SETTINGS = [
             "false leaves it 45 until snapshot/activate", inferred=True),
     Setting("attach_limit_mode", "sync", "str", "over the disk limit: 'sync' = 400 Ecs.0042, 'job' = the "
             "attach job FAILs with Ecs.0042", inferred=True, choices=("sync", "job")),
+    Setting("snapshot_requires_force", True, "bool", "a snapshot of an in-use disk needs \"force\": true "
+            "(Cinder's rule; false accepts it without)", inferred=True),
     Setting("zero_detect", True, "bool", "a chunk written to all zeros is deallocated (holes in "
             "get_alloc), like Dorado's zero-page detection", inferred=True),
 ]

@@ -354,7 +354,7 @@ def create_snapshot(ctx, project_id):
     force = s.get("force", False)
     if not isinstance(force, bool):
         raise _err(400, "EVS.1070", "invalid request. (force must be true or false)")
-    if vol["status"] == "in-use" and not force:
+    if vol["status"] == "in-use" and not force and cfg.snapshot_requires_force:
         raise _err(400, "EVS.1070", "invalid request. (volume %s is in-use: a snapshot of an attached disk "
                    "needs \"force\": true)" % vol_id)
     if vol["status"] not in ("available", "in-use"):

@@ -30,6 +30,16 @@ class Jobs:
         self._thread = None
 
     def start(self):
+        # Jobs that were RUNNING when the simulator stopped get their worker again (the copy into a
+        # new disk is idempotent), so a restart never ends a create job with an empty disk.
+        with self.state.lock:
+            for job in self.state.d["jobs"].values():
+                on_running = self.state.job_handlers[job["kind"]][0]
+                if job["status"] == "RUNNING" and on_running is not None and job["apply"] and not job["fail"]:
+                    worker = on_running(self.state, job)
+                    if worker is not None:
+                        self.workers[job["id"]] = worker
+                        worker.start()
         self._thread = threading.Thread(target=self._run, name="jobs", daemon=True)
         self._thread.start()
 

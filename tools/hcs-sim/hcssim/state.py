@@ -15,7 +15,7 @@ import shutil
 import threading
 
 from . import faults as faults_mod
-from .storage import Family
+from .storage import Family, remove_trash
 from .util import atomic_write, dumps, new_hex32, new_uuid, now
 
 GIB = 1 << 30
@@ -55,6 +55,7 @@ class State:
         self.device_dir = cfg.device_dir or os.path.join(state_dir, "dev", "disk", "by-id")
         os.makedirs(self.device_dir, exist_ok=True)
         self.identity = self._load_identity()
+        remove_trash(os.path.join(state_dir, "luns"))
         if not self._load():
             self.reset()
 
@@ -318,12 +319,12 @@ class State:
                 if not self.dirty and not self.dirty_families:
                     return
                 meta = dumps(self.d)
-                fams = {fid: dumps(self.families[fid].to_json())
-                        for fid in self.dirty_families if fid in self.families}
+                images = {fid: self.families[fid].save_image()
+                          for fid in self.dirty_families if fid in self.families}
                 self.dirty = False
                 self.dirty_families = set()
-            for fid, text in fams.items():
-                atomic_write(os.path.join(self.dir, "maps", fid + ".json"), text)
+            for fid, image in images.items():
+                atomic_write(os.path.join(self.dir, "maps", fid + ".json"), Family.image_text(image))
             atomic_write(os.path.join(self.dir, "state.json"), meta)
 
     def _load(self):
@@ -348,6 +349,9 @@ class State:
             return False
         self.d = d
         self.families = families
+        for name in os.listdir(os.path.join(self.dir, "maps")):
+            if name.endswith(".json") and name[:-5] not in families:
+                os.unlink(os.path.join(self.dir, "maps", name))  # written just after its LUN went
         self.snap_family = {i: l["PARENTID"] for i, l in d["luns"].items() if l["kind"] == "snapshot"}
         self.log.info("loaded state: %d servers, %d volumes, %d snapshots, %d jobs",
                       len(d["servers"]), len(d["volumes"]), len(d["snapshots"]), len(d["jobs"]))

@@ -118,6 +118,15 @@ class DoradoContractTest {
     }
 
     @Test
+    void should_give_lun_129_the_wwn_of_the_captured_sample() {
+        JsonNode proxyBoot = sim.control("GET", "/volumes/" + sim.control("GET", "/info", null)
+                .get("proxy_boot_volume_id").asText(), null);
+        assertEquals("129", proxyBoot.get("lun_id").asText());
+        assertEquals("658f987100b749bcc5d447af00000081",
+                sim.doradoOk(sim.dorado(), "GET", "lun/129", null).get("WWN").asText(), "id 129 = 0x81");
+    }
+
+    @Test
     void should_find_luns_by_name_and_wwn_filters_and_page_with_range() throws Exception {
         for (int i = 0; i < 3; i++) {
             sim.volume(HcsSim.GIB, Map.of());

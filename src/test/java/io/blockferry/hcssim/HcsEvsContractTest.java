@@ -48,6 +48,7 @@ class HcsEvsContractTest {
         assertEquals(200, r.status());
         JsonNode v = r.json().get("volume");
         assertEquals(id, v.get("id").asText());
+        assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), "HCS ids are UUIDs");
         assertEquals("in-use", v.get("status").asText());
         assertTrue(v.get("size").isInt());
         assertEquals(10, v.get("size").asInt());
