@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ceph-dev.sh - a one-node Ceph (16.x, Debian packages) on 127.0.0.1 for Blockferry tests and demos.
 #
-# Usage: scripts/ceph-dev.sh {start|stop|purge|status|env|admin-args}
+# Usage: scripts/ceph-dev.sh [--cluster dr] {start|stop|purge|status|env|admin-args}
 #
 #   start       install packages if missing, bootstrap or restart the cluster, wait until usable
 #   stop        stop the daemons (data stays)
@@ -10,43 +10,108 @@
 #   env         print shell exports for clients:  eval "$(scripts/ceph-dev.sh env)"
 #   admin-args  print CLI args for the admin user: rbd $(scripts/ceph-dev.sh admin-args) ls volumes
 #
-# Environment:
+# Without --cluster (or with --cluster primary) this is the primary cluster, the source of every
+# test and demo: pools volumes, vms, backup; user client.blockferry.
+#
+# --cluster dr is a second, separate cluster beside it: the "DR site" that disaster-recovery
+# tests replicate to. Its own directory, fsid, keys and ports (mon 13300/16789, OSD and mgr in
+# 16800-16900, apart from the primary's 3300/6789 and 6800-6900), pools dr-volumes and dr-vms,
+# user client.blockferry-dr (profile rbd on those two pools only), a 10G sparse OSD file and
+# the smallest OSD memory target Ceph allows. Both run at once. Its `env` prints the same
+# variable names as the primary's, pointing at the DR cluster only:
+#   eval "$(scripts/ceph-dev.sh --cluster dr env)"; rbd --id "$BLOCKFERRY_CEPH_ID" ls dr-volumes
+#
+# Environment of the primary cluster:
 #   BLOCKFERRY_CEPH_DIR          cluster directory (default /var/tmp/blockferry-ceph)
 #   BLOCKFERRY_CEPH_MON_PORT_V2  mon msgr2 port (default 3300), used at bootstrap only
 #   BLOCKFERRY_CEPH_MON_PORT_V1  mon msgr1 port (default 6789), used at bootstrap only
 #   BLOCKFERRY_CEPH_WAIT         seconds to wait for the cluster to become usable (default 60)
+# Environment of the DR cluster (the primary's settings above never apply to it, so a shell set
+# up for one cannot point the other at the same directory or ports):
+#   BLOCKFERRY_CEPH_DR_DIR          cluster directory (default /var/tmp/blockferry-ceph-dr)
+#   BLOCKFERRY_CEPH_DR_MON_PORT_V2  mon msgr2 port (default 13300), used at bootstrap only
+#   BLOCKFERRY_CEPH_DR_MON_PORT_V1  mon msgr1 port (default 16789), used at bootstrap only
+#   BLOCKFERRY_CEPH_DR_PORT_MIN/MAX ports of the mgr and OSD (default 16800/16900), bootstrap only
+#   BLOCKFERRY_CEPH_WAIT            as above
 #
-# The daemons (mon.a, mgr.x, osd.0 on a sparse 20G bluestore file) run directly, without
+# The daemons (mon.a, mgr.x, osd.0 on a sparse bluestore file) run directly, without
 # systemd. cephx is required everywhere. Key material is only ever written to files in the
 # cluster directory (mode 0600), never printed.
 set -euo pipefail
 
-readonly POOLS=(volumes vms backup)
-readonly CLIENT_ID=blockferry
-readonly CLIENT_CAPS_MON='profile rbd'
-# volumes-hdd is the second Cinder backend of scripts/openstack-dev.sh (it creates that pool, and
-# images, Glance's: volumes made from an image are clones whose parent librbd must read).
-readonly CLIENT_CAPS_OSD='profile rbd pool=volumes, profile rbd pool=vms, profile rbd pool=backup, profile rbd pool=volumes-hdd, profile rbd-read-only pool=images'
+# --cluster is taken wherever it stands: `purge --cluster dr` must never purge the primary.
+CLUSTER=primary
+COMMAND=
+while (($#)); do
+  case $1 in
+    --cluster) CLUSTER=${2:-}; shift; if (($#)); then shift; fi ;;
+    --cluster=*) CLUSTER=${1#--cluster=}; shift ;;
+    *) COMMAND=${COMMAND:-$1}; shift ;; # further words are ignored, as they always were
+  esac
+done
+
 readonly PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common librbd1 librados2 librbd-dev librados-dev)
 # Bump when the set-up steps after bootstrap change: an existing cluster then re-runs them.
 readonly SETUP_VERSION=4
+readonly CLIENT_CAPS_MON='profile rbd'
 
-DIR_RAW=${BLOCKFERRY_CEPH_DIR:-/var/tmp/blockferry-ceph}
+# What differs between the clusters. ENV is the prefix of the settings each reads; MARKER is the
+# content of the marker file in its directory (empty for the primary, as it always was), so that
+# neither cluster's commands ever act on the other's directory.
+case $CLUSTER in
+  primary)
+    readonly POOLS=(volumes vms backup)
+    readonly CLIENT_ID=blockferry
+    # volumes-hdd is the second Cinder backend of scripts/openstack-dev.sh (it creates that pool, and
+    # images, Glance's: volumes made from an image are clones whose parent librbd must read).
+    readonly CLIENT_CAPS_OSD='profile rbd pool=volumes, profile rbd pool=vms, profile rbd pool=backup, profile rbd pool=volumes-hdd, profile rbd-read-only pool=images'
+    readonly ENV=BLOCKFERRY_CEPH MARKER='' DEV_NAME=ceph-dev
+    DIR_RAW=${BLOCKFERRY_CEPH_DIR:-/var/tmp/blockferry-ceph}
+    readonly MON_PORT_V2=${BLOCKFERRY_CEPH_MON_PORT_V2:-3300}
+    readonly MON_PORT_V1=${BLOCKFERRY_CEPH_MON_PORT_V1:-6789}
+    readonly BIND_PORT_MIN=6800 BIND_PORT_MAX=6900
+    readonly OSD_FILE_SIZE=20G
+    readonly OSD_MEMORY_TARGET=1073741824
+    readonly CONF_EXTRA=''
+    ;;
+  dr)
+    readonly POOLS=(dr-volumes dr-vms)
+    readonly CLIENT_ID=blockferry-dr
+    # The DR writer may touch the DR pools only; it has no key on the primary at all.
+    readonly CLIENT_CAPS_OSD='profile rbd pool=dr-volumes, profile rbd pool=dr-vms'
+    readonly ENV=BLOCKFERRY_CEPH_DR MARKER=dr DEV_NAME='ceph-dev dr'
+    DIR_RAW=${BLOCKFERRY_CEPH_DR_DIR:-/var/tmp/blockferry-ceph-dr}
+    readonly MON_PORT_V2=${BLOCKFERRY_CEPH_DR_MON_PORT_V2:-13300}
+    readonly MON_PORT_V1=${BLOCKFERRY_CEPH_DR_MON_PORT_V1:-16789}
+    # Daemons bind the first free ports of this range: apart from the primary's 6800-6900, a
+    # restart of either cluster never finds its ports taken by the other.
+    readonly BIND_PORT_MIN=${BLOCKFERRY_CEPH_DR_PORT_MIN:-16800} BIND_PORT_MAX=${BLOCKFERRY_CEPH_DR_PORT_MAX:-16900}
+    # Thin-provisioned test replicas need little space; 896 MiB is Ceph's minimum memory target.
+    readonly OSD_FILE_SIZE=10G
+    readonly OSD_MEMORY_TARGET=939524096
+    # The mgr imports every installed module unless told not to: these are neither always-on nor
+    # enabled here (dashboards, exporters, CephFS helpers). Not loading them halves its memory
+    # (about 300 to 155 MB) with HEALTH_OK. Always-on modules stay: disabling them is HEALTH_ERR.
+    readonly CONF_EXTRA='mgr disabled modules = alerts,diskprediction_local,influx,insights,localpool,mirroring,nfs,osd_perf_query,osd_support,prometheus,restful,selftest,snap_schedule,stats,telegraf,test_orchestrator,zabbix'
+    ;;
+  *)
+    printf 'ceph-dev: ERROR: unknown cluster "%s": use --cluster dr, or no --cluster for the primary\n' "$CLUSTER" >&2
+    exit 64
+    ;;
+esac
+
 DIR=$(realpath -m -- "$DIR_RAW")
 readonly DIR
 readonly CONF=$DIR/ceph.conf
 readonly OURS=$DIR/.blockferry-ceph-dev   # marks the directory as created by this script
 readonly DONE=$DIR/.bootstrapped          # bootstrap finished; holds SETUP_VERSION
 readonly LOCK=$DIR.lock
-readonly MON_PORT_V2=${BLOCKFERRY_CEPH_MON_PORT_V2:-3300}
-readonly MON_PORT_V1=${BLOCKFERRY_CEPH_MON_PORT_V1:-6789}
 readonly WAIT_SECS=${BLOCKFERRY_CEPH_WAIT:-60}
 
 # Exported CEPH_KEYRING overrides the per-user keyring (and breaks --id); CEPH_ARGS could
 # redirect our own admin commands. Neither may leak into the script or the daemons.
 unset CEPH_KEYRING CEPH_ARGS
 
-DEV_NAME=ceph-dev
 # shellcheck source=lib/dev-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/dev-common.sh"
 
@@ -130,8 +195,8 @@ start_all() {
   local v2 v1
   if ! daemon_pid mon a >/dev/null; then
     read -r v2 v1 < <(mon_ports_from_conf)
-    port_busy "$v2" && die "port 127.0.0.1:$v2 is in use by another process (another cluster? use BLOCKFERRY_CEPH_DIR and BLOCKFERRY_CEPH_MON_PORT_V2/_V1)"
-    port_busy "$v1" && die "port 127.0.0.1:$v1 is in use by another process (another cluster? use BLOCKFERRY_CEPH_DIR and BLOCKFERRY_CEPH_MON_PORT_V2/_V1)"
+    port_busy "$v2" && die "port 127.0.0.1:$v2 is in use by another process (another cluster? use ${ENV}_DIR and ${ENV}_MON_PORT_V2/_V1)"
+    port_busy "$v1" && die "port 127.0.0.1:$v1 is in use by another process (another cluster? use ${ENV}_DIR and ${ENV}_MON_PORT_V2/_V1)"
   fi
   local d
   for d in "${DAEMONS[@]}"; do start_daemon $d; done
@@ -228,8 +293,8 @@ mon host = [v2:127.0.0.1:$MON_PORT_V2,v1:127.0.0.1:$MON_PORT_V1]
 public network = 127.0.0.0/8
 public addr = 127.0.0.1
 ms bind ipv6 = false
-ms bind port min = 6800
-ms bind port max = 6900
+ms bind port min = $BIND_PORT_MIN
+ms bind port max = $BIND_PORT_MAX
 
 auth cluster required = cephx
 auth service required = cephx
@@ -250,14 +315,18 @@ mon data avail crit = 1
 paxos propose interval = 0.05
 
 osd objectstore = bluestore
-osd memory target = 1073741824
+osd memory target = $OSD_MEMORY_TARGET
 bluestore block create = true
-bluestore block size = 20G
+bluestore block size = $OSD_FILE_SIZE
 
 mgr initial modules = iostat
 
 run dir = $DIR/run
 crash dir = $DIR/crash
+EOF
+  # Cluster-specific [global] lines (none for the primary, whose file stays as it always was)
+  [[ -z $CONF_EXTRA ]] || printf '%s\n' "$CONF_EXTRA" >>"$CONF"
+  cat >>"$CONF" <<EOF
 
 [mon]
 mon data = $DIR/mon/\$cluster-\$id
@@ -295,11 +364,11 @@ new_keyring() { # $1 file, $2 entity, rest: --cap args. Generates a key; prints 
 bootstrap() {
   local fsid osd_uuid tmp=$DIR/tmp
   log "bootstrapping a new cluster in $DIR (mon 127.0.0.1:$MON_PORT_V2/$MON_PORT_V1)"
-  port_busy "$MON_PORT_V2" && die "port 127.0.0.1:$MON_PORT_V2 is in use (another cluster? set BLOCKFERRY_CEPH_DIR and BLOCKFERRY_CEPH_MON_PORT_V2/_V1)"
-  port_busy "$MON_PORT_V1" && die "port 127.0.0.1:$MON_PORT_V1 is in use (another cluster? set BLOCKFERRY_CEPH_DIR and BLOCKFERRY_CEPH_MON_PORT_V2/_V1)"
+  port_busy "$MON_PORT_V2" && die "port 127.0.0.1:$MON_PORT_V2 is in use (another cluster? set ${ENV}_DIR and ${ENV}_MON_PORT_V2/_V1)"
+  port_busy "$MON_PORT_V1" && die "port 127.0.0.1:$MON_PORT_V1 is in use (another cluster? set ${ENV}_DIR and ${ENV}_MON_PORT_V2/_V1)"
 
   mkdir -p "$DIR"
-  : >"$OURS"
+  printf '%s' "$MARKER" >"$OURS"
   mkdir -p "$DIR"/{log,run,crash,mon,mgr,osd/ceph-0,mgr/ceph-x} "$tmp"
   chmod 0700 "$DIR" "$tmp"
   fsid=$(</proc/sys/kernel/random/uuid)
@@ -390,8 +459,8 @@ setup_pools() {
 summary() { # $1 what happened
   local v2 v1
   read -r v2 v1 < <(mon_ports_from_conf)
-  printf 'ceph-dev: cluster usable (%s in %ss): dir %s, mon 127.0.0.1:%s/%s, pools %s, user client.%s\n' \
-    "$1" "$(elapsed "$T0")" "$DIR" "$v2" "$v1" "${POOLS[*]}" "$CLIENT_ID"
+  printf '%s: cluster usable (%s in %ss): dir %s, mon 127.0.0.1:%s/%s, pools %s, user client.%s\n' \
+    "$DEV_NAME" "$1" "$(elapsed "$T0")" "$DIR" "$v2" "$v1" "${POOLS[*]}" "$CLIENT_ID"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -403,9 +472,18 @@ lock() {
   flock -w 300 9 || die "another ceph-dev.sh holds $LOCK"
 }
 
+other_cluster() { # prints the name of the other cluster whose directory $DIR is, if it is one
+  local theirs
+  [[ -e $OURS ]] && theirs=$(<"$OURS") && [[ $theirs != "$MARKER" ]] && echo "${theirs:-primary}"
+}
+
 check_ours() { # refuse to touch a non-empty directory we did not create
   if [[ -d $DIR && ! -e $OURS ]] && [[ -n $(ls -A "$DIR" 2>/dev/null) ]]; then
     die "$DIR exists, is not empty and was not created by ceph-dev.sh; refusing to touch it"
+  fi
+  local theirs
+  if theirs=$(other_cluster); then
+    die "$DIR holds the $theirs cluster, not the $CLUSTER one; refusing to touch it (set ${ENV}_DIR)"
   fi
 }
 
@@ -456,22 +534,27 @@ cmd_purge() {
 
 cmd_status() {
   if [[ ! -f $DONE ]]; then
-    echo "ceph-dev: no cluster in $DIR"
+    echo "$DEV_NAME: no cluster in $DIR"
+    return 3
+  fi
+  local theirs
+  if theirs=$(other_cluster); then
+    echo "$DEV_NAME: no cluster in $DIR (it holds the $theirs cluster)"
     return 3
   fi
   local d down=()
   for d in "${DAEMONS[@]}"; do daemon_pid $d >/dev/null || down+=("${d/ /.}"); done
   if ((${#down[@]})); then
-    echo "ceph-dev: DOWN: not running: ${down[*]} (dir $DIR)"
+    echo "$DEV_NAME: DOWN: not running: ${down[*]} (dir $DIR)"
     return 2
   fi
   if ! probe_all 10; then
-    echo "ceph-dev: DEGRADED: daemons running but rados put/get as client.$CLIENT_ID fails (logs $DIR/log/)"
+    echo "$DEV_NAME: DEGRADED: daemons running but rados put/get as client.$CLIENT_ID fails (logs $DIR/log/)"
     return 1
   fi
   local v2 v1
   read -r v2 v1 < <(mon_ports_from_conf)
-  echo "ceph-dev: UP: dir $DIR, mon 127.0.0.1:$v2/$v1, pools ${POOLS[*]} usable as client.$CLIENT_ID"
+  echo "$DEV_NAME: UP: dir $DIR, mon 127.0.0.1:$v2/$v1, pools ${POOLS[*]} usable as client.$CLIENT_ID"
 }
 
 cmd_env() {
@@ -485,7 +568,7 @@ cmd_admin_args() {
   printf -- '--conf %s --id admin\n' "$CONF"
 }
 
-case ${1:-} in
+case $COMMAND in
   start) cmd_start ;;
   stop) cmd_stop ;;
   purge) cmd_purge ;;

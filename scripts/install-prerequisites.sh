@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Installs what Blockferry's build and tests need on a fresh Debian/Ubuntu machine: a JDK 17.
+# Installs what Blockferry's build and tests need on a fresh Debian/Ubuntu machine: a JDK 17, and
+# python3 and openssl for the HCS/Dorado simulator (scripts/hcs-sim.sh). Only what is missing.
 # Ceph's packages are installed by scripts/ceph-dev.sh when it first starts the local cluster;
 # Maven comes through ./mvnw from Maven Central.
 set -euo pipefail
-if command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -qE 'javac (1[7-9]|[2-9][0-9])'; then
+missing=()
+if ! { command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -qE 'javac (1[7-9]|[2-9][0-9])'; }; then
+  missing+=(openjdk-17-jdk-headless ca-certificates)
+fi
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-prerequisites: a JDK 17 is missing; as root run: apt-get install openjdk-17-jdk-headless" >&2
+  echo "install-prerequisites: missing ${missing[*]}; as root run: apt-get install ${missing[*]}" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends openjdk-17-jdk-headless ca-certificates
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,1 @@
+"""HCS 8.0.2 / OceanStor Dorado V6 simulator (standard library only)."""
