@@ -1,5 +1,7 @@
 package io.blockferry.source;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * What a policy asks of one sync beyond the volume and mode.
  *
@@ -9,9 +11,12 @@ package io.blockferry.source;
  * @param bandwidthLimit  bytes per second for this sync's reads; 0 leaves only the proxy's cap
  * @param preSnapshot     run before the snapshot, or null
  * @param postSnapshot    run once the snapshot exists, or null
+ *
+ * <p>The hooks are left out of JSON (a request in the dead letters): their commands may carry
+ * credentials, and the policy names them.
  */
-public record SyncOptions(String policy, int keepSnapshots, int keepPoints, long bandwidthLimit, Hook preSnapshot,
-                          Hook postSnapshot) {
+public record SyncOptions(String policy, int keepSnapshots, int keepPoints, long bandwidthLimit,
+                          @JsonIgnore Hook preSnapshot, @JsonIgnore Hook postSnapshot) {
 
     public static final SyncOptions DEFAULTS = new SyncOptions(null, 1, 0, 0, null, null);
 

@@ -117,6 +117,9 @@ public final class Repository {
         return Long.parseLong(m.group(1));
     }
 
+    /** Told of every directory made durable: tests of the commit protocol check which ones (power loss cannot be). */
+    static volatile java.util.function.Consumer<Path> directorySynced = dir -> { };
+
     /** Makes the creation, renaming and removal of files in a directory durable (fsync of the directory). */
     public static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -124,6 +127,7 @@ public final class Repository {
         } catch (IOException e) {
             throw new UncheckedIOException("fsync of directory " + dir + " failed", e);
         }
+        directorySynced.accept(dir);
     }
 
     private static Path merged(Path file) {

@@ -121,7 +121,8 @@ final class VolumeWriter {
                     volumeId, staged.begin().generation(), b.generation());
             discardStaging();
         }
-        if (stuck != null && !finishUnfinished()) {
+        // an incremental needs the replica its base left; a full builds a new one and supersedes what is stuck
+        if (stuck != null && b.mode() == SyncMode.INCREMENTAL && !finishUnfinished()) {
             onDurable.run();
             return queueRejection(GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
                     TARGET_UNAVAILABLE, "the target cannot take generation " + b.generation() + " of " + volumeId
@@ -277,6 +278,12 @@ final class VolumeWriter {
                 replica.valid() && replica.generation() == generation ? "updated" : "not updated (" + replica.detail()
                         + ")");
         parts.committed().accept(volumeId);
+        if (stuck != null && replica.valid() && replica.generation() == generation) {
+            // an older point that could not be applied is moot now that the replica holds a newer one
+            stuck = null;
+            parts.catalog().points(volumeId).stream().filter(p -> !p.committed() && p.generation() < generation)
+                    .forEach(this::finishOrHold);
+        }
         return ack;
     }
 
