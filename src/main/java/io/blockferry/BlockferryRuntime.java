@@ -162,6 +162,11 @@ public final class BlockferryRuntime implements AutoCloseable {
         return source.waiters.register(volumeId, generation);
     }
 
+    /** What the source remembers of a volume (source role only). */
+    public java.util.Optional<io.blockferry.source.VolumeState> volumeState(String volumeId) {
+        return source.states.find(volumeId);
+    }
+
     /** The source's record of what each generation sent (source role only). */
     public SourceManifests sourceManifests() {
         return source.manifests;

@@ -78,7 +78,7 @@ final class TargetRole implements AutoCloseable {
                 settings.text("blockferry.kafka.chunk-topic"), writer,
                 new BufferPool(tuning.recordBytes(), settings.bytes("blockferry.target.buffer-memory")),
                 new SerialLanes(writerThreads), settings.integer("blockferry.target.max-queued-records"),
-                new CamelDeadLetters(camel));
+                new CamelDeadLetters(camel), settings.duration("blockferry.target.revoke-wait"));
     }
 
     void bind(Main main) {

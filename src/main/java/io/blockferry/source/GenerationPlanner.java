@@ -173,7 +173,7 @@ public final class GenerationPlanner {
                 // a failure that may pass is not retried as a step (the stream is spent): the whole sync is
                 throw SyncFailedException.isTransient(failure)
                         ? new SyncFailedException("reading " + stream.volumeId() + " failed: " + failure.getMessage(),
-                                failure)
+                                failure, true)
                         : failure;
             }
             store.markPublished(b.volumeId(), b.generation());

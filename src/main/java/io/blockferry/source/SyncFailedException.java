@@ -4,10 +4,23 @@ package io.blockferry.source;
 public class SyncFailedException extends RuntimeException {
     public SyncFailedException(String message) {
         super(message);
+        this.mayPass = false;
     }
 
-    public SyncFailedException(String message, Throwable cause) {
-        super(message, cause);
+    private final boolean mayPass;
+
+    /**
+     * A failure that ends the generation for good, whatever its cause. The cause is kept as text
+     * only: Camel's error handling matches an exception's causes too, and a retriable cause (a Kafka
+     * timeout) must not make it retry a step whose stream is spent, which would send the rest of a
+     * generation whose middle is lost.
+     *
+     * @param mayPass whether the cause may pass by itself (a timeout, a broker restarting): the whole
+     *                sync is then tried again later
+     */
+    public SyncFailedException(String message, Throwable cause, boolean mayPass) {
+        super(message + (cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")"));
+        this.mayPass = mayPass;
     }
 
     /**
@@ -16,7 +29,8 @@ public class SyncFailedException extends RuntimeException {
      */
     public static boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof CephTransientException || t instanceof org.apache.kafka.common.errors.RetriableException) {
+            if (t instanceof CephTransientException || t instanceof org.apache.kafka.common.errors.RetriableException
+                    || t instanceof SyncFailedException f && f.mayPass) {
                 return true;
             }
         }

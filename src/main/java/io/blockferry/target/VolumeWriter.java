@@ -56,8 +56,10 @@ final class VolumeWriter {
     private final List<Runnable> undurable = new ArrayList<>();
     private StagedGeneration staged;
     private long bytesSinceCheckpoint;
-    private long checkpointedAtNanos = System.nanoTime();
-    private String stuck;
+    // read without the lock by the consumer thread, which must never wait for a volume's commit
+    private volatile long checkpointedAtNanos = System.nanoTime();
+    private volatile boolean waitingForCheckpoint;
+    private volatile String stuck;
 
     VolumeWriter(String volumeId, WriterParts parts) {
         this.volumeId = volumeId;
@@ -149,7 +151,7 @@ final class VolumeWriter {
             }
         }
         catalog.saveStaging(staged.row());
-        undurable.add(onDurable);
+        waitFor(onDurable);
         return null;
     }
 
@@ -162,13 +164,13 @@ final class VolumeWriter {
         if (record.seq() > current.nextSeq()) {
             current.fail("records-missing", "record " + current.nextSeq() + " of generation " + record.generation()
                     + " never arrived (the next one was " + record.seq() + ")");
-            undurable.add(onDurable);
+            waitFor(onDurable);
             return;
         }
         String problem = verify(current, record);
         if (problem != null) {
             current.fail(CorruptChunkException.CAUSE, problem);
-            undurable.add(onDurable);
+            waitFor(onDurable);
             throw new CorruptChunkException("volume " + volumeId + " generation " + record.generation() + ": "
                     + problem + "; the chunk is not applied and the generation will be rejected",
                     ChunkCodec.encode(record));
@@ -179,10 +181,10 @@ final class VolumeWriter {
             // a full disk or an I/O error: the staging cannot be trusted; END is answered with a rejection
             current.fail(TARGET_WRITE_FAILED, "the target could not write generation " + record.generation()
                     + " of " + volumeId + ": " + e.getMessage());
-            undurable.add(onDurable);
+            waitFor(onDurable);
             return;
         }
-        undurable.add(onDurable);
+        waitFor(onDurable);
         if (record instanceof ChunkRecord.Data d) {
             bytesSinceCheckpoint += d.length();
         }
@@ -429,17 +431,27 @@ final class VolumeWriter {
         done.forEach(Runnable::run);
     }
 
-    /** Whether records wait for a checkpoint and the last one is older than {@code nanos}. */
-    synchronized boolean idleSince(long nanos) {
-        return !undurable.isEmpty() && System.nanoTime() - checkpointedAtNanos >= nanos;
+    /**
+     * Whether records wait for a checkpoint and the last one is older than {@code nanos}. Lock-free:
+     * the consumer asks while this volume may be busy committing.
+     */
+    boolean idleSince(long nanos) {
+        return waitingForCheckpoint && System.nanoTime() - checkpointedAtNanos >= nanos;
     }
 
     /** The records before {@code last} and {@code last} itself are durable now (a commit's catalog step). */
     private void durable(Runnable last) {
         List<Runnable> done = List.copyOf(undurable);
         undurable.clear();
+        waitingForCheckpoint = false;
         done.forEach(Runnable::run);
         last.run();
+    }
+
+    /** Remembers a record whose effect becomes durable at the next checkpoint or commit. */
+    private void waitFor(Runnable onDurable) {
+        undurable.add(onDurable);
+        waitingForCheckpoint = true;
     }
 
     /** Reopens a staging at its last checkpoint after a restart. */

@@ -47,7 +47,6 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaChunkConsumer.class);
     private static final long CHECKPOINT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETRY_HELD_BACK_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final long REVOKE_WAIT_MILLIS = 30_000;
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration POLL_PAUSED = Duration.ofMillis(2);
 
@@ -58,6 +57,7 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     private final SerialLanes lanes;
     private final int maxQueued;
     private final DeadLetters deadLetters;
+    private final long revokeWaitMillis;
     private final Map<TopicPartition, PartitionOffsets> offsets = new ConcurrentHashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final Set<String> checkpointQueued = ConcurrentHashMap.newKeySet();
@@ -67,11 +67,13 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     private long lastRetry = System.nanoTime();
 
     /**
-     * @param maxQueued records handed to the lanes and not yet applied, beyond which partitions pause
+     * @param maxQueued  records handed to the lanes and not yet applied, beyond which partitions pause
+     * @param revokeWait how long a rebalance waits for the writers to make their records durable
+     *                   before it commits what is durable (never more) and lets the partitions go
      */
     public KafkaChunkConsumer(KafkaTuning tuning, String bootstrapServers, String groupId, String topic,
                               ChunkWriter writer, BufferPool pool, SerialLanes lanes, int maxQueued,
-                              DeadLetters deadLetters) {
+                              DeadLetters deadLetters, Duration revokeWait) {
         this.consumer = new KafkaConsumer<>(tuning.consumer(bootstrapServers, groupId));
         this.topic = topic;
         this.writer = writer;
@@ -79,6 +81,7 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         this.lanes = lanes;
         this.maxQueued = maxQueued;
         this.deadLetters = deadLetters;
+        this.revokeWaitMillis = revokeWait.toMillis();
     }
 
     public synchronized void start() {
@@ -112,7 +115,7 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("The chunk consumer stopped: {}", e.toString(), e);
         } finally {
-            drain(offsets.keySet(), REVOKE_WAIT_MILLIS);
+            drain(offsets.keySet(), revokeWaitMillis);
             commitDurable();
             consumer.close(Duration.ofSeconds(5));
         }
@@ -266,7 +269,7 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            drain(partitions, REVOKE_WAIT_MILLIS);
+            drain(partitions, revokeWaitMillis);
             commitDurable();
             partitions.forEach(offsets::remove);
             paused.removeAll(partitions);

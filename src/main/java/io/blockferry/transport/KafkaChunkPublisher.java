@@ -100,10 +100,10 @@ public final class KafkaChunkPublisher implements AutoCloseable {
     private static RuntimeException failure(ChunkStream stream, Exception cause) {
         LOG.warn("Publishing {} generation {} to Kafka failed: {}", stream.volumeId(), stream.begin().generation(),
                 cause.getMessage());
-        // Never thrown as retriable: retrying the step would send the rest of a stream whose middle is lost.
+        // never thrown as retriable: retrying the step would send the rest of a stream whose middle is lost
         return new SyncFailedException("Kafka did not take every record of " + stream.volumeId() + " generation "
                 + stream.begin().generation() + " (" + cause.getMessage() + "); the generation is abandoned",
-                cause);
+                cause, SyncFailedException.isTransient(cause));
     }
 
     @Override

@@ -60,7 +60,8 @@ public record KafkaTuning(int recordBytes, int batchBytes, int lingerMs, long pr
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxMessageBytes());
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutSeconds * 1000L);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutSeconds * 1000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(2 * timeoutSeconds * 1000, 30_000));
+        // a batch not delivered by then fails its send (Kafka wants at least linger + request timeout)
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * timeoutSeconds * 1000 + lingerMs);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;

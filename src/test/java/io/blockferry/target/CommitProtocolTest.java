@@ -193,9 +193,9 @@ class CommitProtocolTest {
     void should_punch_holes_for_zeros_over_data() throws Exception {
         Generations gens = new Generations(A, 64 * MiB, 8);
         assertTrue(apply(gens.generation(1, SyncMode.FULL, "s1", null, data(0, 32 * MiB))).committed());
-        long before = RbdDiffFileTest.allocatedBytes(repository.replica(A));
+        long before = io.blockferry.testing.DiskUsage.allocatedBytes(repository.replica(A));
         assertTrue(apply(gens.generation(2, SyncMode.INCREMENTAL, "s2", "s1", zeros(0, 32 * MiB))).committed());
-        long after = RbdDiffFileTest.allocatedBytes(repository.replica(A));
+        long after = io.blockferry.testing.DiskUsage.allocatedBytes(repository.replica(A));
         assertTrue(before >= 32L * MiB && after < MiB, "allocated " + before + " then " + after + " bytes");
         assertArrayEquals(gens.image(), replica(A));
     }

@@ -82,9 +82,9 @@ class RbdDiffFileTest {
         }
         Path replica = Files.createFile(dir.resolve("replica.img"));
         ReplicaFiles.applyIncremental(full, replica);
-        long written = allocatedBytes(replica);
+        long written = io.blockferry.testing.DiskUsage.allocatedBytes(replica);
         ReplicaFiles.applyIncremental(trim, replica);
-        long trimmed = allocatedBytes(replica);
+        long trimmed = io.blockferry.testing.DiskUsage.allocatedBytes(replica);
 
         assertEquals(true, written >= 32L * mib, "the data is allocated: " + written);
         assertEquals(true, trimmed < mib, "the trimmed 32 MiB are holes, not zeros: " + trimmed + " bytes allocated");
@@ -94,13 +94,5 @@ class RbdDiffFileTest {
             assertEquals(4096, in.readNBytes(head, 0, head.length));
         }
         assertArrayEquals(new byte[4096], head, "a trimmed range reads as zeros");
-    }
-
-    /** The bytes the filesystem allocated to a file (st_blocks), as du counts them. */
-    static long allocatedBytes(Path file) throws Exception {
-        Process p = new ProcessBuilder("stat", "--format=%b %B", file.toString()).start();
-        String[] out = new String(p.getInputStream().readAllBytes()).trim().split(" ");
-        assertEquals(0, p.waitFor());
-        return Long.parseLong(out[0]) * Long.parseLong(out[1]);
     }
 }
