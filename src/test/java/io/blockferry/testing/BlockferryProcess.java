@@ -50,7 +50,10 @@ public final class BlockferryProcess implements AutoCloseable {
         config.put("blockferry.ceph.conf", LocalCeph.conf().toString());
         config.put("blockferry.ceph.id", "blockferry");
         config.put("blockferry.ceph.keyring", LocalCeph.keyring().toString());
-        config.put("blockferry.kafka.bootstrap-servers", bootstrapServers);
+        // no bootstrap servers: the process runs its own embedded broker, as the demo does
+        config.put("blockferry.kafka.bootstrap-servers", bootstrapServers == null ? "" : bootstrapServers);
+        config.put("blockferry.kafka.embedded.port", "0");
+        config.put("blockferry.kafka.embedded.controller-port", "0");
         config.put("blockferry.kafka.partitions", "2");
         config.put("blockferry.source.volumes", "");
         config.put("blockferry.api.token", TOKEN);
