@@ -53,13 +53,20 @@ public final class VolumeStateStore {
         return find(volumeId).orElseThrow().lastGeneration();
     }
 
-    /** @param keepSnapshots how many own snapshots to keep once this generation is acked */
+    /**
+     * Records the generation in flight, durably before it returns: a process killed while publishing
+     * it leaves a pending generation the next start abandons (removing its snapshot), never a
+     * snapshot nobody remembers, nor a generation number used twice.
+     *
+     * @param keepSnapshots how many own snapshots to keep once this generation is acked
+     */
     public void markPending(String volumeId, long generation, String snapshot, String imageId, long size,
                             SyncOptions options) {
         db.update("UPDATE volume_state SET pending_generation = ?, pending_snapshot = ?, pending_size = ?, "
-                + "pending_since = ?, image_id = ?, keep_snapshots = ?, policy = COALESCE(?, policy), updated_at = ? "
-                + "WHERE volume_id = ?", generation, snapshot, size, now(), imageId, options.keepSnapshots(),
-                options.policy(), now(), volumeId);
+                + "pending_since = ?, pending_published_at = 0, image_id = ?, keep_snapshots = ?, "
+                + "policy = COALESCE(?, policy), updated_at = ? WHERE volume_id = ?", generation, snapshot, size, now(),
+                imageId, options.keepSnapshots(), options.policy(), now(), volumeId);
+        db.sync();
     }
 
     /** The policy of the volume's last policy-driven sync, or null: resyncs keep its options after a restart. */

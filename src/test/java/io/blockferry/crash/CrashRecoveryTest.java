@@ -97,6 +97,7 @@ class CrashRecoveryTest {
             requestSync(crashed, image.volumeId(), "full");
             assertEquals(137, crashed.awaitExit(SETTLE), "halted at " + step + ": " + crashed.logTail());
             assertSourceKeepsTheTargetsNewestSnapshot(data, image);
+            List<String> atTheKill = LocalCeph.snapshots("volumes", image.name);
 
             try (BlockferryProcess restarted = start(data, null)) {
                 JsonNode volume = awaitSettled(restarted, image.volumeId(), 1);
@@ -108,12 +109,13 @@ class CrashRecoveryTest {
                             + "again: " + points);
                 } else {
                     assertEquals(1, points.size(), "one full point: " + points);
-                    assertTrue(points.get(0).get("generation").asLong() > 1, "a new generation replaced the dead one");
+                    assertEquals(2, points.get(0).get("generation").asLong(), "a new generation replaced the dead "
+                            + "one, numbered after it (the number was durable before anything was sent)");
                     assertTrue(restarted.log().contains("was interrupted before it was published in full"),
                             "the dead generation was abandoned at once, not after the ack timeout");
-                    assertTrue(LocalCeph.snapshots("volumes", image.name).stream()
-                            .noneMatch(s -> s.startsWith("blockferry-g000001-")), "the dead generation's snapshot "
-                            + "is gone: " + LocalCeph.snapshots("volumes", image.name));
+                    assertEquals(1, atTheKill.size(), "the dead generation's snapshot: " + atTheKill);
+                    assertTrue(!LocalCeph.snapshots("volumes", image.name).contains(atTheKill.get(0)),
+                            "the dead generation's snapshot is gone: " + LocalCeph.snapshots("volumes", image.name));
                     Path staging = data.resolve("repository").resolve("volumes%2Fit-crash-full").resolve("staging");
                     try (Stream<Path> left = Files.list(staging)) {
                         assertEquals(List.of(), left.toList(), "the dead generation's staging is gone");

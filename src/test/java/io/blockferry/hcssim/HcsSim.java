@@ -220,7 +220,7 @@ final class HcsSim implements AutoCloseable {
         } else {
             pub = HttpRequest.BodyPublishers.ofString(write(body));
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(180))
                 .method(method, pub);
         if (body != null) {
             b.header("Content-Type", type);

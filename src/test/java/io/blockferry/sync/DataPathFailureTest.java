@@ -320,4 +320,23 @@ class DataPathFailureTest {
             assertEquals(pending.generation(), state.baseGeneration());
         }
     }
+
+    @Test
+    void should_count_the_ack_timeout_from_publication_not_from_the_snapshot(@TempDir Path data) throws Exception {
+        // finding 10 of the audit: a generation slower to publish than the ack timeout is not abandoned
+        Map<String, String> settings = Map.of("blockferry.roles", "source", "blockferry.source.ack-timeout-seconds", "4",
+                "blockferry.source.bandwidth-limit", "2M");
+        try (BlockferryRuntime source = runtime(data, settings);
+             TestImage image = new TestImage("volumes", "it-slow-publish", 32L * MiB, 17)) {
+            image.writeRandom(0, 12 * MiB);
+            long start = System.nanoTime();
+            GenerationReport slow = source.sync(SyncRequest.full(image.volumeId(), "test"));
+            assertTrue(System.nanoTime() - start > TimeUnit.SECONDS.toNanos(4), "publishing took longer than the timeout");
+            RuntimeException busy = assertThrows(RuntimeException.class,
+                    () -> source.planner().snapshot(SyncRequest.incremental(image.volumeId(), "test")));
+            assertTrue(busy.getMessage().contains("waiting for the target's ack (published"), busy.getMessage());
+            assertEquals(slow.generation(), source.volumeState(image.volumeId()).orElseThrow().pendingGeneration(),
+                    "the generation just published is still the one in flight");
+        }
+    }
 }
