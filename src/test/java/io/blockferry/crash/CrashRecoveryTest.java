@@ -73,9 +73,10 @@ class CrashRecoveryTest {
             image.writeRandom(17L * MiB + 4096, 8192);
             image.writeZeros(6 * MiB, MiB);
 
-            BlockferryProcess crashed = start(data, step);
-            requestSync(crashed, image.volumeId(), "incremental");
-            assertEquals(137, crashed.awaitExit(SETTLE), "halted at " + step + ": " + crashed.logTail());
+            try (BlockferryProcess crashed = start(data, step)) {
+                requestSync(crashed, image.volumeId(), "incremental");
+                assertEquals(137, crashed.awaitExit(SETTLE), "halted at " + step + ": " + crashed.logTail());
+            }
             assertSourceKeepsTheTargetsNewestSnapshot(data, image);
 
             try (BlockferryProcess restarted = start(data, null)) {
@@ -93,9 +94,10 @@ class CrashRecoveryTest {
             throws Exception {
         try (TestImage image = new TestImage("volumes", "it-crash-full", 48L * MiB, step.hashCode())) {
             image.writeRandom(0, 40 * MiB);
-            BlockferryProcess crashed = start(data, step);
-            requestSync(crashed, image.volumeId(), "full");
-            assertEquals(137, crashed.awaitExit(SETTLE), "halted at " + step + ": " + crashed.logTail());
+            try (BlockferryProcess crashed = start(data, step)) {
+                requestSync(crashed, image.volumeId(), "full");
+                assertEquals(137, crashed.awaitExit(SETTLE), "halted at " + step + ": " + crashed.logTail());
+            }
             assertSourceKeepsTheTargetsNewestSnapshot(data, image);
             List<String> atTheKill = LocalCeph.snapshots("volumes", image.name);
 

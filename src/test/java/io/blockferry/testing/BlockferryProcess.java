@@ -29,7 +29,15 @@ public final class BlockferryProcess implements AutoCloseable {
     private final int port;
     private final ApiClient api;
 
+    /** Every process a test started: none outlives the test JVM, even when a test fails before closing it. */
+    private static final java.util.Set<Process> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly)));
+    }
+
     private BlockferryProcess(Process process, Path log, int port) {
+        STARTED.add(process);
         this.process = process;
         this.log = log;
         this.port = port;
