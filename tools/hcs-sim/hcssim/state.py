@@ -118,7 +118,9 @@ class State:
             self.create_server(ident["project_id"], "blockferry-proxy", server_id=ident["proxy_server_id"],
                                boot_volume_id=boot["id"])
             self.mark_dirty()
-            self.save()
+        # outside the state lock: save() takes the save lock first, then the state lock (as the
+        # background saver does); taking them the other way round here deadlocked the two
+        self.save()
 
     # ------------------------------------------------------------------ ids and objects
 
