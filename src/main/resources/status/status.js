@@ -39,6 +39,14 @@
     return `${Math.floor(s / 86400)}d`;
   }
 
+  // an objective as the policy file writes it: 1h, 15m, 90s
+  function objective(seconds) {
+    if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+    if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+    if (seconds % 60 === 0) return `${seconds / 60}m`;
+    return `${seconds}s`;
+  }
+
   function mib(bytes) {
     return (bytes / 1048576).toFixed(1);
   }
@@ -76,22 +84,28 @@
     return byImage;
   }
 
-  function renderVolumes(volumes, rpoById, serversByImage) {
+  // the last check's verdict, or what it will say at the next: the RPO has outgrown the objective
+  function missed(v, rpo) {
+    return !!rpo && (rpo.breached || (v.rpoSeconds != null && v.rpoSeconds > rpo.objectiveSeconds));
+  }
+
+  function renderVolumes(volumes, rpoById, missedIds, serversByImage) {
     fill('volumes', 'volumes-empty', volumes, (row, v) => {
       const rpo = rpoById.get(v.volumeId);
       row.dataset.volume = v.volumeId;
-      if (rpo && rpo.breached) row.className = 'breached';
+      if (missedIds.has(v.volumeId)) row.className = 'breached';
       cell(row, v.volumeId);
       cell(row, (serversByImage.get(v.volumeId) || {}).name);
       cell(row, v.policy || (rpo ? rpo.policy : null));
       cell(row, age(v.rpoSeconds), 'num');
-      cell(row, rpo ? age(rpo.objectiveSeconds) : null, 'num');
+      cell(row, rpo ? objective(rpo.objectiveSeconds) : null, 'num');
       const last = cell(row, v.lastSyncAt ? v.lastSyncAt.replace('T', ' ').slice(0, 19) : 'never');
       if (v.lastSyncAt) last.title = v.lastSyncAt;
       cell(row, v.baseGeneration, 'num');
       const state = cell(row, '');
-      if (rpo && rpo.breached) {
-        badge(state, 'RPO missed', 'bad', `in breach since ${rpo.breachedSince}`);
+      if (missedIds.has(v.volumeId)) {
+        badge(state, 'RPO missed', 'bad', rpo.breachedSince ? `in breach since ${rpo.breachedSince}`
+          : 'older than its objective');
       } else if (v.lastError) {
         badge(state, 'error', 'bad', v.lastError);
       } else if (v.pendingGeneration != null) {
@@ -104,14 +118,14 @@
     });
   }
 
-  function renderServers(servers, volumesById, rpoById) {
+  function renderServers(servers, volumesById, missedIds) {
     const list = (servers && servers.enabled && servers.servers) || [];
     $('servers-section').hidden = list.length === 0;
     fill('servers', 'servers-empty', list, (row, s) => {
       const disks = s.disks.map((d) => volumesById.get(d.imageSpec)).filter(Boolean);
       const worst = disks.reduce((m, v) => Math.max(m, v.rpoSeconds == null ? 0 : v.rpoSeconds), 0);
       row.dataset.server = s.id;
-      if (s.disks.some((d) => (rpoById.get(d.imageSpec) || {}).breached)) row.className = 'breached';
+      if (s.disks.some((d) => missedIds.has(d.imageSpec))) row.className = 'breached';
       cell(row, s.name);
       cell(row, s.disks.map((d) => `${d.device} ${d.imageSpec}`).join(', '));
       cell(row, disks.length ? age(worst) : null, 'num');
@@ -188,7 +202,7 @@
     pointsLoadedAt = Date.now();
   }
 
-  function renderTimelines(rpoById) {
+  function renderTimelines(missedIds) {
     const box = $('timelines');
     box.textContent = '';
     const now = Date.now();
@@ -197,7 +211,7 @@
     from -= (now - from) * 0.02;
     for (const [volumeId, list] of points) {
       const row = document.createElement('div');
-      row.className = 'timeline' + ((rpoById.get(volumeId) || {}).breached ? ' breached' : '');
+      row.className = 'timeline' + (missedIds.has(volumeId) ? ' breached' : '');
       row.dataset.volume = volumeId;
       const name = document.createElement('div');
       name.className = 'name';
@@ -226,8 +240,8 @@
     });
   }
 
-  function renderCards(volumes, rpo, tasks) {
-    const breached = rpo.filter((r) => r.breached).length;
+  function renderCards(volumes, missedIds, tasks) {
+    const breached = missedIds.size;
     $('card-volumes').textContent = volumes.length;
     $('card-breached').textContent = breached;
     $('card-breached-box').className = 'card' + (breached > 0 ? ' bad' : '');
@@ -248,6 +262,7 @@
       const queue = tasks || { running: [], queued: [] };
       const rpoById = new Map(objectives.map((r) => [r.volumeId, r]));
       const volumesById = new Map(vols.map((v) => [v.volumeId, v]));
+      const missedIds = new Set(vols.filter((v) => missed(v, rpoById.get(v.volumeId))).map((v) => v.volumeId));
       const now = vols.map((v) => `${v.volumeId}:${v.baseGeneration}`).join(',');
       if (now !== generations || Date.now() - pointsLoadedAt > POINTS_MS) {
         await loadPoints(vols);
@@ -256,12 +271,12 @@
       $('login').hidden = true;
       $('status').hidden = false;
       $('sign-out').hidden = false;
-      renderCards(vols, objectives, queue);
-      renderVolumes(vols, rpoById, serverOfImage(servers));
-      renderServers(servers, volumesById, rpoById);
+      renderCards(vols, missedIds, queue);
+      renderVolumes(vols, rpoById, missedIds, serverOfImage(servers));
+      renderServers(servers, volumesById, missedIds);
       renderRunning(queue.running);
       renderQueue(queue.queued);
-      renderTimelines(rpoById);
+      renderTimelines(missedIds);
       renderCharts(history);
       renderEvents(events || []);
       $('refreshed').textContent = 'Updated ' + new Date().toISOString().slice(11, 19) + ' UTC';

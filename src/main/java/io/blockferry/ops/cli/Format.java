@@ -26,6 +26,16 @@ final class Format {
         return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172_800 ? s / 3600 + "h" : s / 86_400 + "d";
     }
 
+    /** An objective as the policy file writes it: 1h, 15m, 90s. */
+    static String objective(JsonNode seconds) {
+        if (absent(seconds)) {
+            return null;
+        }
+        long s = seconds.asLong();
+        return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m"
+                : s + "s";
+    }
+
     static String percent(JsonNode p) {
         long total = p.path("bytesTotal").asLong();
         return bytes(p.path("bytesDone").asLong()) + "/" + bytes(total)

@@ -38,12 +38,15 @@ final class StatusCommand extends ApiCommand {
         int missed = 0;
         for (JsonNode v : answer.path("volumes")) {
             JsonNode objective = objectives.get(v.path("volumeId").asText());
-            boolean breached = objective != null && objective.path("breached").asBoolean();
+            // the last check's verdict, or what it will say at the next: the RPO has outgrown the objective
+            boolean breached = objective != null && (objective.path("breached").asBoolean()
+                    || !Format.absent(v.path("rpoSeconds"))
+                    && v.path("rpoSeconds").asLong() > objective.path("objectiveSeconds").asLong());
             missed += breached ? 1 : 0;
             String rpo = Format.age(v.path("rpoSeconds"));
             t.row(v.path("volumeId").asText(), v.path("baseGeneration").asLong(), Format.text(v, "pendingGeneration"),
                     breached ? (rpo == null ? "none" : rpo) + " MISSED" : rpo,
-                    objective == null ? null : Format.age(objective.path("objectiveSeconds")),
+                    objective == null ? null : Format.objective(objective.path("objectiveSeconds")),
                     Format.text(v, "fullResyncCause"), Format.text(v, "lastError"));
         }
         t.print(context.out(), "No volume has been synced yet.");
