@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -89,9 +88,5 @@ public final class StatusHistory {
         out.put("spanSeconds", capacity * interval.toMillis() / 1000);
         out.put("samples", new ArrayList<>(samples));
         return out;
-    }
-
-    List<Sample> samples() {
-        return List.copyOf(samples);
     }
 }
