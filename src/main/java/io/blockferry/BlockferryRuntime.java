@@ -11,12 +11,17 @@ import io.blockferry.source.CephCluster;
 import io.blockferry.source.GenerationPlanner;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SourceManifests;
+import io.blockferry.source.SyncProgress;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.events.DeadLetters;
 import io.blockferry.ops.ApiAccess;
 import io.blockferry.ops.BlockferryMetrics;
+import io.blockferry.ops.RecentEvents;
+import io.blockferry.ops.StatusAssets;
+import io.blockferry.ops.StatusHistory;
+import io.blockferry.ops.StatusReadings;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.blockferry.ops.BlockferryMetrics;
+import java.time.Clock;
 import io.blockferry.schedule.PolicyRegistry;
 import io.blockferry.schedule.ServerDirectory;
 import io.blockferry.schedule.SyncTask;
@@ -103,11 +108,19 @@ public final class BlockferryRuntime implements AutoCloseable {
                 source.bind(main);
                 scheduling.bind(main);
             }
+            main.bind("recentEvents", new RecentEvents(settings.integer("blockferry.status.recent-events")));
+            main.bind("statusAssets", new StatusAssets());
+            main.bind("statusHistory", new StatusHistory(new StatusReadings(metrics, source == null ? null
+                    : source.progress, source == null ? null : source.states, source == null ? null
+                    : scheduling.rpoCheck(), source == null ? null : scheduling.queue()), Clock.systemUTC(),
+                    settings.duration("blockferry.status.history-interval"),
+                    settings.duration("blockferry.status.history-span")));
             if (target != null) {
                 target.bind(main);
             }
             main.start();
             resources.add(0, main::stop);
+            metrics.declareEvents(BlockferryMetrics.ALERTED_EVENTS);
             if (target != null) {
                 target.start();
             }
@@ -145,6 +158,11 @@ public final class BlockferryRuntime implements AutoCloseable {
     /** The policies in force (source role only). */
     public PolicyRegistry policies() {
         return scheduling.registry();
+    }
+
+    /** The source's running syncs and how far each has got (source role only; read it, never change it). */
+    public SyncProgress progress() {
+        return source.progress;
     }
 
     /** The source's work queue (source role only). */

@@ -19,15 +19,17 @@ record Roles(boolean source, boolean target) {
         return new Roles(source, target);
     }
 
-    /** The route files of these roles; the REST API's only when the HTTP server runs. */
+    /** The route files of these roles (operator surface in routes/ops); the REST API's only when the HTTP server runs. */
     String routesIncludePattern(boolean api) {
-        StringBuilder pattern = new StringBuilder("classpath:routes/common/*.camel.yaml");
+        StringBuilder pattern = new StringBuilder("classpath:routes/common/*.camel.yaml")
+                .append(",classpath:routes/ops/common-*.camel.yaml");
         if (api) {
             pattern.append(",classpath:routes/api/common-*.camel.yaml");
         }
         for (String role : source ? (target ? new String[] {"source", "target"} : new String[] {"source"})
                 : new String[] {"target"}) {
             pattern.append(",classpath:routes/").append(role).append("/*.camel.yaml");
+            pattern.append(",classpath:routes/ops/").append(role).append("-*.camel.yaml");
             if (api) {
                 pattern.append(",classpath:routes/api/").append(role).append("-*.camel.yaml");
             }

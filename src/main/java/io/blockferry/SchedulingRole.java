@@ -5,7 +5,12 @@ import io.blockferry.config.Settings;
 import io.blockferry.events.EventSink;
 import io.blockferry.ops.BlockferryMetrics;
 import io.blockferry.ops.PolicyApi;
+import io.blockferry.ops.RpoCheck;
+import io.blockferry.ops.RpoStore;
+import io.blockferry.ops.RpoWatch;
+import io.blockferry.ops.ServerApi;
 import io.blockferry.ops.TaskApi;
+import io.blockferry.schedule.Policy;
 import io.blockferry.schedule.PolicyFileException;
 import io.blockferry.schedule.PolicyRegistry;
 import io.blockferry.schedule.PolicyRoutes;
@@ -33,8 +38,8 @@ import org.apache.camel.main.Main;
 /** The source's schedules and work queue: policies, their Quartz routes, the queue and its caps. */
 final class SchedulingRole implements AutoCloseable {
 
-    static final List<String> SCHEMA = Stream.concat(TaskStore.SCHEMA.stream(), PolicyRunStore.SCHEMA.stream())
-            .toList();
+    static final List<String> SCHEMA = Stream.of(TaskStore.SCHEMA, PolicyRunStore.SCHEMA, RpoStore.SCHEMA)
+            .flatMap(List::stream).toList();
 
     private final PolicyRegistry registry;
     private final WorkQueue queue;
@@ -43,6 +48,8 @@ final class SchedulingRole implements AutoCloseable {
     private final TaskRunner taskRunner;
     private final BlockferryMetrics metrics;
     private final TaskApi taskApi;
+    private final RpoCheck rpoCheck;
+    private final ServerApi serverApi;
 
     SchedulingRole(Settings settings, Database database, SourceRole source, ServerDirectory servers,
                    Consumer<String> serverQueued, EventSink events, BlockferryMetrics metrics) {
@@ -57,6 +64,9 @@ final class SchedulingRole implements AutoCloseable {
                 Clock.systemUTC(), serverQueued);
         this.submitter = new TaskSubmitter(queue, registry, settings.integer("blockferry.queue.manual-priority"),
                 source.states::policyOf);
+        this.rpoCheck = new RpoCheck(source.states, name -> registry.find(name).map(Policy::rpo),
+                new RpoWatch(new RpoStore(database), events, Clock.systemUTC()), metrics);
+        this.serverApi = new ServerApi(servers);
         this.taskRunner = new TaskRunner(Duration.ofSeconds(settings.integer("blockferry.source.ack-timeout-seconds")),
                 source.planner::resume);
         try {
@@ -96,6 +106,8 @@ final class SchedulingRole implements AutoCloseable {
         main.bind("taskRunner", taskRunner);
         main.bind("policyApi", new PolicyApi(registry, runner));
         main.bind("taskApi", taskApi);
+        main.bind("rpoCheck", rpoCheck);
+        main.bind("serverApi", serverApi);
     }
 
     /** Once Camel runs: schedules the policies (and every reload), and makes up fires missed while down. */
@@ -120,6 +132,10 @@ final class SchedulingRole implements AutoCloseable {
 
     TaskSubmitter submitter() {
         return submitter;
+    }
+
+    RpoCheck rpoCheck() {
+        return rpoCheck;
     }
 
     WorkQueue queue() {

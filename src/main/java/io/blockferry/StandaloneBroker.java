@@ -21,7 +21,7 @@ public final class StandaloneBroker {
     private StandaloneBroker() {
     }
 
-    static void run(Settings settings, PrintStream out) throws InterruptedException {
+    public static void run(Settings settings, PrintStream out) throws InterruptedException {
         Path dir = settings.path("blockferry.broker.dir");
         // Sized for the chunk topic's batches, not its chunks: the producer sends batch-size at once.
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();

@@ -28,6 +28,11 @@ public final class EventTypes {
     /** A poll of OpenStack (or of one authentication domain) failed; the last good inventory is kept. */
     public static final String INVENTORY_POLL_FAILED = "inventory-poll-failed";
 
+    /** A volume's newest acked recovery point is older than its policy's rpo (once per breach). */
+    public static final String RPO_MISSED = "rpo-missed";
+    /** A volume in breach of its rpo is within it again, or has no objective any more. */
+    public static final String RPO_RESTORED = "rpo-restored";
+
     private EventTypes() {
     }
 }

@@ -20,12 +20,12 @@ public final class SourceApi {
     }
 
     public List<VolumeView> volumes() {
-        return states.all().stream().map(SourceApi::view).toList();
+        return states.all().stream().map(this::view).toList();
     }
 
     public VolumeView volume(String pool, String image) {
         String id = ApiException.volumeId(pool, image);
-        return states.find(id).map(SourceApi::view)
+        return states.find(id).map(this::view)
                 .orElseThrow(() -> new ApiException(404, "volume " + id + " has never been synced by this source"));
     }
 
@@ -40,10 +40,11 @@ public final class SourceApi {
         return Map.of("volumeId", id, "mode", chosen, "status", "queued");
     }
 
-    private static VolumeView view(VolumeState s) {
+    private VolumeView view(VolumeState s) {
         Long rpo = s.baseAckedAtMillis() > 0 ? (System.currentTimeMillis() - s.baseAckedAtMillis()) / 1000 : null;
         String lastSync = s.baseAckedAtMillis() > 0 ? Instant.ofEpochMilli(s.baseAckedAtMillis()).toString() : null;
         return new VolumeView(s.volumeId(), s.baseSnapshot(), s.baseGeneration(),
-                s.hasPending() ? s.pendingGeneration() : null, lastSync, rpo, s.fullResyncCause(), s.lastError());
+                s.hasPending() ? s.pendingGeneration() : null, lastSync, rpo, s.fullResyncCause(), s.lastError(),
+                states.policyOf(s.volumeId()));
     }
 }

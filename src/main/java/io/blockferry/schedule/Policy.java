@@ -3,6 +3,7 @@ package io.blockferry.schedule;
 import io.blockferry.source.Hook;
 import io.blockferry.source.SyncOptions;
 import java.text.ParseException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -16,10 +17,12 @@ import org.quartz.CronExpression;
  * @param keepPoints     recovery points kept on the target per volume; 0 leaves it to the target's default
  * @param priority       higher runs first when tasks wait for a slot
  * @param bandwidthLimit bytes per second for this policy's reads; 0 means only the proxy's cap applies
+ * @param rpo            the recovery-point objective: the newest acked point of each of its volumes should
+ *                       be younger than this; null when the policy sets none
  */
 public record Policy(String name, String schedule, Selection selection, List<String> excludeDisks, int fullEvery,
                      int keepSnapshots, int keepPoints, int priority, long bandwidthLimit, Hook preSnapshot,
-                     Hook postSnapshot) {
+                     Hook postSnapshot, Duration rpo) {
 
     public Policy {
         excludeDisks = List.copyOf(excludeDisks);

@@ -31,7 +31,7 @@ public final class PolicyFile {
     private static final Set<String> TOP = Set.of("policies");
     private static final Set<String> POLICY = Set.of("name", "schedule", "select", "exclude-disks", "mode",
             "full-every", "keep-snapshots", "keep-points", "priority", "bandwidth-limit", "pre-snapshot",
-            "post-snapshot");
+            "post-snapshot", "rpo");
     private static final Set<String> SELECT = Set.of("volumes", "servers");
     private static final Set<String> SERVERS = Set.of("name", "tags", "exclude-tags", "projects", "domains");
     private static final Set<String> HOOK = Set.of("command", "timeout", "on-failure");
@@ -113,7 +113,8 @@ public final class PolicyFile {
                 fullEvery, yaml.integer(m.get("keep-snapshots"), "keep-snapshots", 1, 1, 100),
                 yaml.integer(m.get("keep-points"), "keep-points", 0, 0, 100_000),
                 yaml.integer(m.get("priority"), "priority", 50, 0, 1000), bandwidth(yaml, m.get("bandwidth-limit")),
-                hook(yaml, m.get("pre-snapshot"), "pre-snapshot"), hook(yaml, m.get("post-snapshot"), "post-snapshot"));
+                hook(yaml, m.get("pre-snapshot"), "pre-snapshot"), hook(yaml, m.get("post-snapshot"), "post-snapshot"),
+                rpo(yaml, m.get("rpo")));
     }
 
     private static String required(YamlNodes yaml, Node policy, Map<String, Node> m, String key) {
@@ -178,6 +179,24 @@ public final class PolicyFile {
         } catch (IllegalArgumentException e) {
             throw yaml.error(node, "bandwidth-limit", e.getMessage() + " (bytes per second)");
         }
+    }
+
+    /** At least a second: the objective is checked every few seconds, not per millisecond. */
+    private static Duration rpo(YamlNodes yaml, Node node) {
+        if (node == null) {
+            return null;
+        }
+        String text = yaml.scalar(node, "rpo");
+        Duration rpo;
+        try {
+            rpo = Units.duration(text);
+        } catch (IllegalArgumentException e) {
+            throw yaml.error(node, "rpo", e.getMessage() + " (the recovery-point objective, e.g. 1h)");
+        }
+        if (rpo.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw yaml.error(node, "rpo", "'" + text + "' is shorter than a second");
+        }
+        return rpo;
     }
 
     private static Hook hook(YamlNodes yaml, Node node, String key) {

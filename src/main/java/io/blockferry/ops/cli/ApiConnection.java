@@ -45,8 +45,8 @@ final class ApiConnection {
             try {
                 token = Files.readString(file).strip();
             } catch (IOException e) {
-                throw new CliException("no API token: set BLOCKFERRY_API_TOKEN, or run this where Blockferry wrote "
-                        + file + " (" + e.getClass().getSimpleName() + ")");
+                throw CliException.unreachable("no API token: set BLOCKFERRY_API_TOKEN, or run this where Blockferry "
+                        + "wrote " + file + " (" + e.getClass().getSimpleName() + ")");
             }
         }
         return new ApiConnection(url.replaceAll("/+$", ""), token);
@@ -54,6 +54,12 @@ final class ApiConnection {
 
     JsonNode get(String path) {
         return send(request(path).GET().build());
+    }
+
+    /** A GET whose 404 means "nothing here" (such as an endpoint of a role the process does not run): null. */
+    JsonNode find(String path) {
+        HttpResponse<String> response = exchange(request(path).GET().build());
+        return response.statusCode() == 404 ? null : body(response);
     }
 
     JsonNode post(String path) {
@@ -75,19 +81,32 @@ final class ApiConnection {
     }
 
     private JsonNode send(HttpRequest request) {
+        return body(exchange(request));
+    }
+
+    private static JsonNode body(HttpResponse<String> response) {
+        JsonNode body;
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = JSON.readTree(response.body().isEmpty() ? "{}" : response.body());
-            if (response.statusCode() >= 400) {
-                throw new CliException(body.path("error").asText("HTTP " + response.statusCode()) + " (HTTP "
-                        + response.statusCode() + ")");
-            }
-            return body;
-        } catch (ConnectException e) {
-            throw new CliException("no Blockferry answers at " + base + ": start it with bin/blockferry run, or set "
-                    + "BLOCKFERRY_URL");
+            body = JSON.readTree(response.body().isEmpty() ? "{}" : response.body());
         } catch (IOException e) {
-            throw new CliException("cannot talk to Blockferry at " + base + ": " + e.getMessage());
+            throw new CliException("the API answered HTTP " + response.statusCode() + " with something else than JSON"
+                    + " (is BLOCKFERRY_URL a Blockferry?)");
+        }
+        if (response.statusCode() >= 400) {
+            throw new CliException(body.path("error").asText("HTTP " + response.statusCode()) + " (HTTP "
+                    + response.statusCode() + ")");
+        }
+        return body;
+    }
+
+    private HttpResponse<String> exchange(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw CliException.unreachable("no Blockferry answers at " + base + ": start it with bin/blockferry run, "
+                    + "or set BLOCKFERRY_URL");
+        } catch (IOException e) {
+            throw CliException.unreachable("cannot talk to Blockferry at " + base + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
