@@ -7,7 +7,7 @@ import io.blockferry.transport.CamelSender;
 import io.blockferry.inventory.ServerMetadata;
 import io.blockferry.restore.ServerMetadataCatalog;
 import io.blockferry.source.ChainHints;
-import io.blockferry.source.CephCluster;
+import io.blockferry.ceph.CephCluster;
 import io.blockferry.source.GenerationPlanner;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SourceManifests;

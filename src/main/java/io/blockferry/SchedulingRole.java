@@ -59,7 +59,8 @@ final class SchedulingRole implements AutoCloseable {
         this.queue = new WorkQueue(limits(settings), new TaskStore(database), events,
                 (task, waited) -> metrics.queueWait(waited), Clock.systemUTC(), registry::optionsOf);
         this.taskApi = new TaskApi(queue, source.progress);
-        PolicySelector selector = new PolicySelector(servers, source.ceph()::images);
+        PolicySelector selector = new PolicySelector(servers, (backend, pool) -> source.sources
+                .of(new io.blockferry.source.VolumeId(backend, pool, "*")).volumes(pool));
         this.runner = new PolicyRunner(registry, selector, queue, new PolicyRunStore(database), events,
                 Clock.systemUTC(), serverQueued);
         this.submitter = new TaskSubmitter(queue, registry, settings.integer("blockferry.queue.manual-priority"),

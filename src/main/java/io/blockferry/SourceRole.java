@@ -15,8 +15,7 @@ import io.blockferry.source.SourceManifests;
 import io.blockferry.source.SyncFailures;
 import java.security.SecureRandom;
 import io.blockferry.source.AckHandler;
-import io.blockferry.source.CephCluster;
-import io.blockferry.source.CephSettings;
+import io.blockferry.source.BlockSources;
 import io.blockferry.source.GenerationPlanner;
 import io.blockferry.source.SnapshotCleaner;
 import io.blockferry.source.HookedSnapshot;
@@ -46,7 +45,7 @@ import org.apache.camel.main.Main;
 /** The source side's beans: Ceph, the volume state, the planner and the ack handler. */
 final class SourceRole implements AutoCloseable {
 
-    private final CephCluster ceph;
+    final BlockSources sources;
     final Database database;
     private final ExecutorService readers;
     private final StaticVolumes staticVolumes;
@@ -71,9 +70,7 @@ final class SourceRole implements AutoCloseable {
                 settings.integer("blockferry.source.ack-timeout-seconds") * 1000L,
                 settings.integer("blockferry.source.snapshot-limit"), autoResync(settings));
         this.events = events;
-        this.ceph = CephCluster.connect(new CephSettings(settings.path("blockferry.ceph.conf"),
-                settings.text("blockferry.ceph.id"), settings.find("blockferry.ceph.keyring").map(Path::of).orElse(null),
-                settings.integer("blockferry.ceph.timeout-seconds")));
+        this.sources = SourceBackends.connect(settings);
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "source"),
                 Database.schema(VolumeStateStore.SCHEMA, ChainHints.SCHEMA, InventoryStore.SCHEMA,
                         SchedulingRole.SCHEMA));
@@ -96,11 +93,11 @@ final class SourceRole implements AutoCloseable {
         ChunkStream.Reading reading = new ChunkStream.Reading(buffers, readers, settings.integer("blockferry.source.read-ahead"),
                 (int) settings.bytes("blockferry.kafka.record-size"), (int) settings.bytes("blockferry.source.zero-granularity"),
                 (int) settings.bytes("blockferry.source.min-zero-run"));
-        this.planner = new GenerationPlanner(ceph, states, source, manifests, verifier, waiters, events, reading,
+        this.planner = new GenerationPlanner(sources, states, source, manifests, verifier, waiters, events, reading,
                 throttle, progress, hints, Path.of(settings.text("blockferry.data-dir"), "state", "extents"));
         this.backoff = new ResyncBackoff(resync, settings.duration("blockferry.source.resync-backoff"),
                 settings.duration("blockferry.source.resync-backoff-max"));
-        this.acks = new AckHandler(states, new SnapshotCleaner(ceph, names), manifests, waiters, events, hints, backoff);
+        this.acks = new AckHandler(states, new SnapshotCleaner(sources, names), manifests, waiters, events, hints, backoff);
         this.publisher = new KafkaChunkPublisher(KafkaTuning.from(settings), bootstrapServers,
                 settings.text("blockferry.kafka.chunk-topic"));
         this.inventory = InventorySetup.create(settings, new InventoryStore(database), hints, events);
@@ -118,8 +115,10 @@ final class SourceRole implements AutoCloseable {
         return mode.equals("auto");
     }
 
-    CephCluster ceph() {
-        return ceph;
+    /** The default RBD backend's cluster (tools and the demo create images through it), or null. */
+    io.blockferry.ceph.CephCluster ceph() {
+        return sources.byName(io.blockferry.source.VolumeId.DEFAULT_SCHEME) instanceof
+                io.blockferry.source.rbd.RbdBlockSource rbd ? rbd.cluster() : null;
     }
 
     void bind(Main main) {
@@ -134,7 +133,12 @@ final class SourceRole implements AutoCloseable {
         main.bind("sourceApi", api);
         main.bind("syncProgress", progress);
         main.bind("progressLog", new ProgressLog(progress));
-        main.bind("cephHealth", new ComponentHealthCheck("ceph", ceph::ping));
+        for (var backend : sources.all()) {
+            // the default backend keeps the check's old name, "ceph"
+            boolean standard = backend.name().equals(io.blockferry.source.VolumeId.DEFAULT_SCHEME);
+            main.bind(standard ? "cephHealth" : backend.name() + "SourceHealth",
+                    new ComponentHealthCheck(standard ? "ceph" : "source-" + backend.name(), backend::ping));
+        }
         main.bind("inventory", inventory);
         main.bind("sourceStateHealth", new ComponentHealthCheck("source-state-store", database::check));
     }
@@ -145,6 +149,6 @@ final class SourceRole implements AutoCloseable {
         publisher.close();
         readers.shutdownNow();
         database.close();
-        ceph.close();
+        sources.close();
     }
 }

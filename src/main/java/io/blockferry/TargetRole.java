@@ -11,7 +11,9 @@ import io.blockferry.store.Database;
 import io.blockferry.target.AckOutbox;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.RecoveryPointCatalog;
+import io.blockferry.target.Replicas;
 import io.blockferry.target.Repository;
+import io.blockferry.target.file.FileReplica;
 import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
 import io.blockferry.target.SerialLanes;
@@ -54,13 +56,14 @@ final class TargetRole implements AutoCloseable {
         CamelSender ackSender = new CamelSender(camel, "direct:ack-publish");
         this.acks = new AckOutbox(catalog, ackSender::accept);
         CamelSender retentionQueue = new CamelSender(camel, "seda:retention?size=1000&discardWhenFull=true");
-        this.writer = new ChunkWriter(repository, catalog, settings.bytes("blockferry.target.checkpoint-bytes"), events,
-                acks, volumeId -> {
+        Replicas replicas = volumeId -> new FileReplica(repository, volumeId);
+        this.writer = new ChunkWriter(repository, catalog, replicas, settings.bytes("blockferry.target.checkpoint-bytes"),
+                events, acks, volumeId -> {
                     if (started) {
                         retentionQueue.accept(volumeId);
                     }
                 });
-        this.scrubber = new Scrubber(repository, catalog, writer::lockOf, events);
+        this.scrubber = new Scrubber(repository, catalog, replicas, writer::lockOf, events);
         this.retention = new Retention(repository, catalog, writer::lockOf, events,
                 settings.integer("blockferry.target.keep-points"));
         retention.recover();

@@ -1,7 +1,9 @@
 package io.blockferry.config;
 
+import io.blockferry.BlockferryException;
+
 /** Configuration that cannot work, with a message that names the key and the fix. */
-public class ConfigurationException extends RuntimeException {
+public class ConfigurationException extends BlockferryException {
     public ConfigurationException(String message) {
         super(message);
     }

@@ -118,6 +118,22 @@ public final class Settings {
         return all;
     }
 
+    /**
+     * Every key set in the file or by an override, and the keys a backend's environment variables
+     * name ({@code BLOCKFERRY_BACKENDS_DR_SITE_TYPE} is {@code blockferry.backends.dr-site.type}).
+     */
+    public java.util.Set<String> keys() {
+        java.util.Set<String> keys = new java.util.TreeSet<>(file.stringPropertyNames());
+        keys.addAll(overrides.keySet());
+        for (String variable : environment.keySet()) {
+            if (variable.startsWith("BLOCKFERRY_BACKENDS_") && variable.endsWith("_TYPE")) {
+                String name = variable.substring("BLOCKFERRY_BACKENDS_".length(), variable.length() - "_TYPE".length());
+                keys.add("blockferry.backends." + name.toLowerCase(Locale.ROOT).replace('_', '-') + ".type");
+            }
+        }
+        return keys;
+    }
+
     public Settings with(String key, String value) {
         Map<String, String> more = new HashMap<>(overrides);
         more.put(key, value);

@@ -1,11 +1,9 @@
 package io.blockferry.demo;
 
-import com.ceph.rbd.Rbd;
-import com.ceph.rbd.RbdException;
-import com.ceph.rbd.RbdImage;
 import io.blockferry.config.Settings;
-import io.blockferry.source.CephCluster;
-import io.blockferry.source.CephSettings;
+import io.blockferry.ceph.CephCluster;
+import io.blockferry.ceph.CephSettings;
+import io.blockferry.ceph.RbdImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,12 +23,12 @@ final class BenchImages implements AutoCloseable {
     static final int SMALL_WRITE = 4096;
 
     private final CephCluster ceph;
-    private final Rbd rbd;
+    private final RbdImages rbd;
     private final Set<String> made = new LinkedHashSet<>();
 
     private BenchImages(CephCluster ceph) {
         this.ceph = ceph;
-        this.rbd = ceph.rbd(POOL);
+        this.rbd = new RbdImages(ceph, POOL);
     }
 
     static BenchImages connect(Settings settings) {
@@ -44,7 +42,7 @@ final class BenchImages implements AutoCloseable {
     }
 
     /** An empty image of 2^order-byte objects (22: 4 MiB, as Cinder makes them). */
-    synchronized void create(String name, long size, int order) throws RbdException {
+    synchronized void create(String name, long size, int order) {
         made.add(name);
         DemoImages.recreate(rbd, name, size, order);
     }
@@ -55,11 +53,10 @@ final class BenchImages implements AutoCloseable {
      *
      * @return the bytes written
      */
-    long createWithHoles(String name, long size, long seed) throws RbdException {
+    long createWithHoles(String name, long size, long seed) {
         create(name, size, 22);
-        RbdImage image = rbd.open(name);
-        long written = 0;
-        try {
+        long[] written = new long[1];
+        rbd.write(name, image -> {
             Random random = new Random(seed);
             byte[] block = new byte[BLOCK];
             for (long offset = 0; offset < size; offset += BLOCK) {
@@ -67,42 +64,32 @@ final class BenchImages implements AutoCloseable {
                     random.nextBytes(block);
                     int length = (int) Math.min(BLOCK, size - offset);
                     image.write(block, offset, length);
-                    written += length;
+                    written[0] += length;
                 }
             }
-        } finally {
-            rbd.close(image);
-        }
-        return written;
+        });
+        return written[0];
     }
 
     /** 64 KiB random blocks at random 64 KiB-aligned offsets until a tenth of the image was written. */
-    void changeTenPercent(String name, long size, long seed) throws RbdException {
+    void changeTenPercent(String name, long size, long seed) {
         DemoImages.changeTenPercent(rbd, name, size, 64 << 10, seed);
     }
 
     /** Random 4 KiB blocks at the given offsets. */
-    void writeSmall(String name, Iterable<Long> offsets, long seed) throws RbdException {
-        RbdImage image = rbd.open(name);
-        try {
+    void writeSmall(String name, Iterable<Long> offsets, long seed) {
+        rbd.write(name, image -> {
             Random random = new Random(seed);
             byte[] data = new byte[SMALL_WRITE];
             for (long offset : offsets) {
                 random.nextBytes(data);
                 image.write(data, offset, SMALL_WRITE);
             }
-        } finally {
-            rbd.close(image);
-        }
+        });
     }
 
-    void snapshot(String name, String snapshot) throws RbdException {
-        RbdImage image = rbd.open(name);
-        try {
-            image.snapCreate(snapshot);
-        } finally {
-            rbd.close(image);
-        }
+    void snapshot(String name, String snapshot) {
+        rbd.snapshot(name, snapshot);
     }
 
     /** The SHA-256 of the image at a snapshot, read through librbd. */
@@ -111,7 +98,7 @@ final class BenchImages implements AutoCloseable {
     }
 
     /** Removes an image made here, with every snapshot on it (Blockferry's too). */
-    synchronized void remove(String name) throws RbdException {
+    synchronized void remove(String name) {
         DemoImages.removeWithSnapshots(rbd, name);
         made.remove(name);
     }
@@ -123,7 +110,7 @@ final class BenchImages implements AutoCloseable {
     void removeIfFree(String name) {
         try {
             remove(name);
-        } catch (RbdException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // removeAll retries it
         }
     }
@@ -134,7 +121,7 @@ final class BenchImages implements AutoCloseable {
         for (String name : List.copyOf(made)) {
             try {
                 remove(name);
-            } catch (RbdException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 left.add(POOL + "/" + name + " (" + e.getMessage() + ")");
             }
         }

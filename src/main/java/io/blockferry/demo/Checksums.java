@@ -1,8 +1,9 @@
 package io.blockferry.demo;
 
-import io.blockferry.source.CephCluster;
-import io.blockferry.source.SnapshotReader;
-import io.blockferry.source.VolumeRef;
+import io.blockferry.ceph.CephCluster;
+import io.blockferry.source.BlockReader;
+import io.blockferry.source.VolumeId;
+import io.blockferry.source.rbd.RbdBlockSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ public final class Checksums {
 
     public static String sha256(CephCluster ceph, String pool, String image, String snapshot, long size) {
         MessageDigest sha = sha256();
-        try (SnapshotReader reader = new SnapshotReader(ceph, new VolumeRef(pool, image), snapshot)) {
+        try (BlockReader reader = RbdBlockSource.snapshotReader(ceph, new VolumeId(null, pool, image), snapshot)) {
             for (long offset = 0; offset < size; offset += BLOCK) {
                 byte[] block = new byte[(int) Math.min(BLOCK, size - offset)];
                 reader.read(offset, block);

@@ -1,11 +1,8 @@
 package io.blockferry.demo;
 
-import com.ceph.rbd.Rbd;
-import com.ceph.rbd.RbdException;
-import com.ceph.rbd.RbdImage;
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.config.Settings;
-import io.blockferry.source.CephCluster;
+import io.blockferry.ceph.CephCluster;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncProgress;
 import io.blockferry.source.SyncRequest;
@@ -43,7 +40,7 @@ public final class Demo {
         this.out = out;
     }
 
-    public boolean run() throws IOException, RbdException {
+    public boolean run() throws IOException {
         Path dataDir = Path.of(settings.text("blockferry.data-dir")).toAbsolutePath();
         DemoImages.wipe(dataDir);
         Path logFile = dataDir.resolve("demo.log");
@@ -61,11 +58,11 @@ public final class Demo {
                 CephCluster ceph = runtime.ceph();
                 begin("Creating " + volume + " on the local Ceph: 1 GiB + 1.5 MiB of random data, all-zero "
                         + "blocks and holes");
-                createDemoImage(ceph.rbd(POOL));
+                createDemoImage(new io.blockferry.ceph.RbdImages(ceph, POOL));
                 done();
                 full = sync(runtime, volume, "Full sync of " + volume);
                 begin("Changing about 10% of the volume");
-                DemoImages.changeTenPercent(ceph.rbd(POOL), IMAGE, SIZE, 256 << 10, 7);
+                DemoImages.changeTenPercent(new io.blockferry.ceph.RbdImages(ceph, POOL), IMAGE, SIZE, 256 << 10, 7);
                 done();
                 incremental = sync(runtime, volume, "Incremental sync of " + volume);
                 begin("Comparing the SHA-256 of the source snapshot and of the target's replica");
@@ -144,10 +141,9 @@ public final class Demo {
         }
     }
 
-    private static void createDemoImage(Rbd rbd) throws RbdException {
+    private static void createDemoImage(io.blockferry.ceph.RbdImages rbd) {
         DemoImages.recreate(rbd, IMAGE, SIZE);
-        RbdImage image = rbd.open(IMAGE);
-        try {
+        rbd.write(IMAGE, image -> {
             Random random = new Random(42);
             byte[] data = new byte[BLOCK];
             byte[] zeros = new byte[BLOCK];
@@ -161,8 +157,6 @@ public final class Demo {
                     image.write(zeros, offset, length);
                 }
             }
-        } finally {
-            rbd.close(image);
-        }
+        });
     }
 }

@@ -1,8 +1,6 @@
 package io.blockferry.demo;
 
-import com.ceph.rbd.Rbd;
-import com.ceph.rbd.RbdException;
-import com.ceph.rbd.RbdImage;
+import io.blockferry.ceph.RbdImages;
 import io.blockferry.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +14,7 @@ import java.util.stream.Stream;
 final class DemoImages {
 
     /** layering, exclusive-lock, object-map, fast-diff: the features Cinder gives volumes. */
-    static final long FEATURES = 1L | 4L | 8L | 16L;
+    static final long FEATURES = RbdImages.FEATURES;
 
     private DemoImages() {
     }
@@ -43,38 +41,25 @@ final class DemoImages {
     }
 
     /** Removes the image with all its snapshots if it exists, then creates it empty, with 4 MiB objects. */
-    static void recreate(Rbd rbd, String name, long size) throws RbdException {
-        recreate(rbd, name, size, 22);
+    static void recreate(RbdImages rbd, String name, long size) {
+        rbd.recreate(name, size, 22);
     }
 
     /** The same with objects of 2^order bytes. */
-    static void recreate(Rbd rbd, String name, long size, int order) throws RbdException {
-        removeWithSnapshots(rbd, name);
-        rbd.create(name, size, FEATURES, order);
+    static void recreate(RbdImages rbd, String name, long size, int order) {
+        rbd.recreate(name, size, order);
     }
 
-    static void removeWithSnapshots(Rbd rbd, String name) throws RbdException {
-        if (!Arrays.asList(rbd.list()).contains(name)) {
-            return;
-        }
-        RbdImage image = rbd.open(name);
-        try {
-            for (var snap : image.snapList()) {
-                image.snapRemove(snap.name);
-            }
-        } finally {
-            rbd.close(image);
-        }
-        rbd.remove(name);
+    static void removeWithSnapshots(RbdImages rbd, String name) {
+        rbd.removeWithSnapshots(name);
     }
 
     /**
      * Writes random blocks of {@code block} bytes at random block-aligned offsets until a tenth of
      * the image has been written (some blocks may be written twice).
      */
-    static void changeTenPercent(Rbd rbd, String name, long size, int block, long seed) throws RbdException {
-        RbdImage image = rbd.open(name);
-        try {
+    static void changeTenPercent(RbdImages rbd, String name, long size, int block, long seed) {
+        rbd.write(name, image -> {
             Random random = new Random(seed);
             byte[] data = new byte[block];
             long slots = size / block;
@@ -82,8 +67,6 @@ final class DemoImages {
                 random.nextBytes(data);
                 image.write(data, (long) (random.nextDouble() * slots) * block, block);
             }
-        } finally {
-            rbd.close(image);
-        }
+        });
     }
 }

@@ -133,10 +133,10 @@ public final class PolicyFile {
         Map<String, Node> m = yaml.mapping(node, "select", SELECT);
         List<String> volumes = yaml.strings(m.get("volumes"), "volumes");
         for (String v : volumes) {
-            int slash = v.indexOf('/');
-            if (slash <= 0 || slash == v.length() - 1 || v.indexOf('/', slash + 1) >= 0) {
+            if (!Selection.isVolumePattern(v)) {
                 throw yaml.error(m.get("volumes"), "volumes", "'" + v
-                        + "' is not a pool/image pattern, such as volumes/volume-* or vms/*_disk");
+                        + "' is not a [backend:]pool/image pattern, such as volumes/volume-*, vms/*_disk or "
+                        + "east:volumes/*");
             }
         }
         Selection s;

@@ -7,7 +7,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import io.blockferry.source.VolumeId;
+import java.util.function.BiFunction;
 
 /**
  * Turns a policy's selection into the disks to sync. A disk selected by two policies belongs to
@@ -29,15 +30,16 @@ public final class PolicySelector {
     }
 
     private final ServerDirectory servers;
-    private final Function<String, List<String>> imagesOfPool;
+    private final BiFunction<String, String, List<VolumeId>> volumesOfPool;
 
-    public PolicySelector(ServerDirectory servers, Function<String, List<String>> imagesOfPool) {
+    /** @param volumesOfPool the volumes of a backend's pool: (backend, pool) to their ids */
+    public PolicySelector(ServerDirectory servers, BiFunction<String, String, List<VolumeId>> volumesOfPool) {
         this.servers = servers;
-        this.imagesOfPool = imagesOfPool;
+        this.volumesOfPool = volumesOfPool;
     }
 
     public Selected select(Policy policy, List<Policy> all) {
-        Map<String, List<String>> images = new HashMap<>();
+        Map<String, List<VolumeId>> images = new HashMap<>();
         List<String> problems = new ArrayList<>();
         List<ServerDisks> directory = servers.servers();
         Map<String, Map<String, Target>> byPolicy = new LinkedHashMap<>();
@@ -60,14 +62,16 @@ public final class PolicySelector {
         return new Selected(targets, List.copyOf(conflicts), problems);
     }
 
-    private Map<String, Target> candidates(Policy p, List<ServerDisks> directory, Map<String, List<String>> images,
+    private Map<String, Target> candidates(Policy p, List<ServerDisks> directory, Map<String, List<VolumeId>> images,
                                            List<String> problems) {
         Map<String, Target> out = new LinkedHashMap<>();
         Selection s = p.selection();
-        for (String pool : s.volumes().stream().map(v -> v.substring(0, v.indexOf('/'))).distinct().toList()) {
-            for (String image : images(pool, images, problems)) {
-                String volumeId = pool + "/" + image;
-                if (s.matchesVolume(pool, image) && !p.excludes(volumeId, image)) {
+        for (Selection.VolumePattern pool : s.volumePatterns().stream()
+                .collect(java.util.stream.Collectors.toMap(Selection.VolumePattern::poolKey, v -> v, (a, b) -> a,
+                        LinkedHashMap::new)).values()) {
+            for (VolumeId volume : images(pool, images, problems)) {
+                String volumeId = volume.toString();
+                if (s.matchesVolume(volume) && !p.excludes(volumeId, volume.name())) {
                     out.put(volumeId, new Target(volumeId, volumeId, null, null));
                 }
             }
@@ -84,16 +88,17 @@ public final class PolicySelector {
         return out;
     }
 
-    private List<String> images(String pool, Map<String, List<String>> cache, List<String> problems) {
-        List<String> found = cache.get(pool);
+    private List<VolumeId> images(Selection.VolumePattern pool, Map<String, List<VolumeId>> cache,
+                                  List<String> problems) {
+        List<VolumeId> found = cache.get(pool.poolKey());
         if (found == null) {
             try {
-                found = imagesOfPool.apply(pool);
+                found = volumesOfPool.apply(pool.scheme(), pool.pool());
             } catch (RuntimeException e) {
                 problems.add(e.getMessage());
                 found = List.of();
             }
-            cache.put(pool, found);
+            cache.put(pool.poolKey(), found);
         }
         return found;
     }

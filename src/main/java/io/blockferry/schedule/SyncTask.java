@@ -20,8 +20,10 @@ public record SyncTask(long id, String volumeId, String host, String policy, int
         this(id, volumeId, host, policy, priority, full, trigger, options, enqueuedAtMillis, startedAtMillis, null);
     }
 
+    /** The pool the per-pool caps count: {@code pool} on the default backend, {@code backend:pool} on another. */
     public String pool() {
-        return volumeId.substring(0, volumeId.indexOf('/'));
+        io.blockferry.source.VolumeId id = io.blockferry.source.VolumeId.parse(volumeId);
+        return id.defaultScheme() ? id.pool() : id.scheme() + ":" + id.pool();
     }
 
     public SyncRequest request() {

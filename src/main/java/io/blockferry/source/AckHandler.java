@@ -68,7 +68,7 @@ public final class AckHandler {
                             + state.pendingGeneration() + ", snapshot " + state.pendingSnapshot() : "none") + ")");
             return;
         }
-        VolumeRef ref = VolumeRef.parse(ack.volumeId());
+        String ref = ack.volumeId();
         if (ack.committed()) {
             if (store.promotePending(ack.volumeId(), ack.generation(), ack.snapshot())) {
                 hints.acked(ack.volumeId(), ack.generation());

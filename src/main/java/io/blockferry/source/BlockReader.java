@@ -2,8 +2,15 @@ package io.blockferry.source;
 
 import java.nio.ByteBuffer;
 
-/** Reads bytes of one snapshot. Implementations must allow concurrent reads. */
+/**
+ * Reads bytes of one volume at one point in time (a source snapshot, a target replica).
+ * Implementations must allow concurrent reads; closing waits for reads in progress and refuses
+ * later ones.
+ */
 public interface BlockReader extends AutoCloseable {
+
+    /** The size of what is read, in bytes. */
+    long size();
 
     /**
      * Fills {@code into} from its position to its limit with the bytes at {@code offset}, or throws.

@@ -1,7 +1,9 @@
 package io.blockferry.source;
 
+import io.blockferry.BlockferryException;
+
 /** Sampled verification found bytes that changed although the diff said they did not. */
-public class DiffInvalidException extends RuntimeException {
+public class DiffInvalidException extends BlockferryException {
 
     private final long checked;
 

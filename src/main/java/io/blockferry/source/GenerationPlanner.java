@@ -1,7 +1,6 @@
 package io.blockferry.source;
 
 import io.blockferry.changedblock.ExtentLog;
-import io.blockferry.changedblock.RbdDiffExtents;
 import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
@@ -34,7 +33,7 @@ public final class GenerationPlanner {
 
     private static final Logger LOG = LoggerFactory.getLogger(GenerationPlanner.class);
 
-    private final CephCluster ceph;
+    private final BlockSources sources;
     private final VolumeStateStore store;
     private final SourceSettings settings;
     private final SnapshotNames names;
@@ -53,14 +52,14 @@ public final class GenerationPlanner {
     /** Volumes whose pending generation this process is creating or publishing now. */
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
-    public GenerationPlanner(CephCluster ceph, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
+    public GenerationPlanner(BlockSources sources, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
                              DiffVerifier verifier, SyncWaiters waiters, EventSink events, ChunkStream.Reading reading,
                              Throttle throttle, SyncProgress progress, ChainHints hints, Path spillDir) {
-        this.ceph = ceph;
+        this.sources = sources;
         this.store = store;
         this.settings = settings;
         this.names = new SnapshotNames(settings.snapshotPrefix());
-        this.cleaner = new SnapshotCleaner(ceph, names);
+        this.cleaner = new SnapshotCleaner(sources, names);
         this.budget = new SnapshotBudget(settings.snapshotLimit(), names, cleaner);
         this.manifests = manifests;
         this.verifier = verifier;
@@ -89,14 +88,13 @@ public final class GenerationPlanner {
     }
 
     private PlannedGeneration snapshotLocked(SyncRequest request) {
-        VolumeRef ref = VolumeRef.parse(request.volumeId());
         String volumeId = request.volumeId();
         VolumeState state = store.find(volumeId).orElse(VolumeState.fresh(volumeId));
-        try (SourceImage head = new SourceImage(ceph, ref)) {
+        try (SourceVolume head = sources.open(volumeId)) {
             state = settlePending(state, head);
-            String imageId = head.id();
+            String imageId = head.identity();
             Optional<ChainHints.Hint> hint = hints.find(volumeId);
-            ChainDecision.Plan plan = ChainDecision.decide(state, request, imageId, head.size(), head.snapshotNames(),
+            ChainDecision.Plan plan = ChainDecision.decide(state, request, imageId, head.size(), head.snapshots(),
                     hint.map(ChainHints.Hint::cause).orElse(null));
             reportChainBreak(volumeId, plan, request, hint.orElse(null));
             budget.ensureRoom(head, volumeId, state.baseSnapshot());
@@ -105,7 +103,7 @@ public final class GenerationPlanner {
                 hints.consumedBy(volumeId, generation);
             }
             String snapshot = names.forGeneration(generation, Instant.now());
-            createSnapshot(head, volumeId, snapshot);
+            createSnapshot(head, snapshot);
             inProgress.add(volumeId);
             try {
                 store.markPending(volumeId, generation, snapshot, imageId, head.size(), request.options());
@@ -122,15 +120,15 @@ public final class GenerationPlanner {
     /** Lists the generation's changed blocks (one pass over the diff) and returns its record stream. */
     public ChunkStream stream(PlannedGeneration planned) {
         String volumeId = planned.volumeId();
-        VolumeRef ref = VolumeRef.parse(volumeId);
         ChainDecision.Plan plan = planned.plan();
-        SnapshotReader reader = null;
-        try {
-            reader = new SnapshotReader(ceph, ref, planned.snapshot());
+        BlockReader reader = null;
+        try (SourceVolume head = sources.open(volumeId)) {
+            reader = head.readerAt(planned.snapshot());
             long size = reader.size();
-            String what = ref + "@" + planned.snapshot();
-            ExtentLog changes = ExtentLog.collect(new RbdDiffExtents(reader.image(), plan.baseSnapshot(), size, what),
-                    spillDir);
+            ExtentLog changes;
+            try (ChangedBlocks changed = head.changes(plan.baseSnapshot(), planned.snapshot())) {
+                changes = ExtentLog.collect(changed, spillDir);
+            }
             ChunkRecord.Begin begin = new ChunkRecord.Begin(volumeId, planned.generation(), plan.mode(), plan.cause(),
                     size, settings.chunkSize(), planned.snapshot(), plan.baseSnapshot(), planned.imageId(),
                     System.currentTimeMillis(), planned.request().options().keepPoints(), changes.totalBytes());
@@ -139,7 +137,7 @@ public final class GenerationPlanner {
                     plan.baseSnapshot() == null ? "nothing" : plan.baseSnapshot(), planned.snapshot());
             SyncProgress.Tracker tracker = progress.start(volumeId, planned.generation(),
                     plan.mode().name().toLowerCase(), changes.totalBytes());
-            SnapshotReader snapshotReader = reader;
+            BlockReader snapshotReader = reader;
             Runnable verify = plan.mode() == SyncMode.INCREMENTAL
                     ? () -> verifier.verify(volumeId, manifests.chain(volumeId, planned.generation()), snapshotReader)
                     : () -> { };
@@ -247,21 +245,18 @@ public final class GenerationPlanner {
 
     private void abandon(String volumeId, long generation, String snapshot, String reason, String fullResyncCause) {
         progress.finish(volumeId);
-        cleaner.removeIfPresent(VolumeRef.parse(volumeId), snapshot);
+        cleaner.removeIfPresent(volumeId, snapshot);
         manifests.discard(volumeId, generation);
         store.dropPending(volumeId, generation, reason, fullResyncCause);
         inProgress.remove(volumeId);
         waiters.fail(volumeId, generation, new SyncFailedException(reason));
     }
 
-    private void createSnapshot(SourceImage head, String volumeId, String snapshot) {
+    private void createSnapshot(SourceVolume head, String snapshot) {
         try {
             head.createSnapshot(snapshot);
-        } catch (CephException e) {
-            if (e.errno() == CephErrors.EDQUOT) {
-                throw budget.quotaExceeded(head, volumeId);
-            }
-            throw e;
+        } catch (SnapshotLimitException e) {
+            throw e.fromPlatform() ? budget.platformLimit(head, e) : e;
         }
     }
 
@@ -288,7 +283,7 @@ public final class GenerationPlanner {
      * that died: nothing can complete it, so it is abandoned now. One that reached Kafka whole
      * waits for the target's answer up to the ack timeout, counted from when it was published.
      */
-    private VolumeState settlePending(VolumeState state, SourceImage head) {
+    private VolumeState settlePending(VolumeState state, SourceVolume head) {
         if (!state.hasPending()) {
             return state;
         }

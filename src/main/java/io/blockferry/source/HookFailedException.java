@@ -1,7 +1,9 @@
 package io.blockferry.source;
 
+import io.blockferry.BlockferryException;
+
 /** A pre- or post-snapshot hook failed or timed out, and its policy says to abort the sync. */
-public final class HookFailedException extends RuntimeException {
+public final class HookFailedException extends BlockferryException {
 
     public HookFailedException(String message) {
         super(message);

@@ -20,13 +20,13 @@ public final class SnapshotBudget {
     }
 
     /** Makes room for one more snapshot or throws {@link SnapshotLimitException}. */
-    public void ensureRoom(SourceImage head, String volumeId, String keep) {
-        List<String> snapshots = head.snapshotNames();
+    public void ensureRoom(SourceVolume head, String volumeId, String keep) {
+        List<String> snapshots = head.snapshots();
         if (snapshots.size() < limit) {
             return;
         }
         cleaner.removeOwnExcept(head, keep);
-        List<String> left = head.snapshotNames();
+        List<String> left = head.snapshots();
         if (left.size() >= limit) {
             long foreign = left.stream().filter(s -> !names.isOwn(s)).count();
             throw new SnapshotLimitException(volumeId, left.size(), limit, foreign,
@@ -35,12 +35,11 @@ public final class SnapshotBudget {
         }
     }
 
-    /** librbd refused the snapshot with EDQUOT: the image has its own limit (rbd snap limit set). */
-    public SnapshotLimitException quotaExceeded(SourceImage head, String volumeId) {
-        List<String> snapshots = head.snapshotNames();
+    /** The platform refused the snapshot (its own limit): the same event, with Blockferry's and others' counted. */
+    public SnapshotLimitException platformLimit(SourceVolume head, SnapshotLimitException refused) {
+        List<String> snapshots = head.snapshots();
         long foreign = snapshots.stream().filter(s -> !names.isOwn(s)).count();
-        return new SnapshotLimitException(volumeId, snapshots.size(), snapshots.size(), foreign,
-                "librbd refused another snapshot (EDQUOT): the image has a limit set with 'rbd snap limit set'; "
-                        + "clear it with 'rbd snap limit clear' or remove snapshots");
+        return new SnapshotLimitException(refused.volumeId(), snapshots.size(), snapshots.size(), foreign,
+                refused.detail());
     }
 }

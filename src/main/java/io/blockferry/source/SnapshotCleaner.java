@@ -6,23 +6,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes Blockferry's snapshots from source images. Failures are logged, not thrown: a snapshot
+ * Removes Blockferry's snapshots from source volumes. Failures are logged, not thrown: a snapshot
  * left behind costs space, never data, and the next run tries again.
  */
 public final class SnapshotCleaner {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCleaner.class);
 
-    private final CephCluster ceph;
+    private final BlockSources sources;
     private final SnapshotNames names;
 
-    public SnapshotCleaner(CephCluster ceph, SnapshotNames names) {
-        this.ceph = ceph;
+    public SnapshotCleaner(BlockSources sources, SnapshotNames names) {
+        this.sources = sources;
         this.names = names;
     }
 
-    public void removeIfPresent(VolumeRef ref, String snapshot) {
-        try (SourceImage head = new SourceImage(ceph, ref)) {
+    public void removeIfPresent(String ref, String snapshot) {
+        try (SourceVolume head = sources.open(ref)) {
             removeIfPresent(head, snapshot);
         } catch (RuntimeException e) {
             LOG.warn("Could not remove snapshot {}@{}: {}", ref, snapshot, e.getMessage());
@@ -30,7 +30,7 @@ public final class SnapshotCleaner {
     }
 
     /** Removes {@code snapshot} only if it is one of Blockferry's own: a name from an ack is never trusted further. */
-    public void removeOwnIfPresent(VolumeRef ref, String snapshot) {
+    public void removeOwnIfPresent(String ref, String snapshot) {
         if (snapshot != null && names.isOwn(snapshot)) {
             removeIfPresent(ref, snapshot);
         } else {
@@ -38,8 +38,8 @@ public final class SnapshotCleaner {
         }
     }
 
-    public void removeIfPresent(SourceImage head, String snapshot) {
-        if (head.snapshotNames().contains(snapshot)) {
+    public void removeIfPresent(SourceVolume head, String snapshot) {
+        if (head.snapshots().contains(snapshot)) {
             head.removeSnapshot(snapshot);
         }
     }
@@ -48,10 +48,10 @@ public final class SnapshotCleaner {
      * Keeps {@code base} and the {@code keep - 1} newest own snapshots older than it (a policy's
      * source retention); removes the other own snapshots. Foreign snapshots are never touched.
      */
-    public void keepNewest(VolumeRef ref, String base, int keep) {
+    public void keepNewest(String ref, String base, int keep) {
         long baseGeneration = names.generationOf(base);
-        try (SourceImage head = new SourceImage(ceph, ref)) {
-            List<String> older = head.snapshotNames().stream()
+        try (SourceVolume head = sources.open(ref)) {
+            List<String> older = head.snapshots().stream()
                     .filter(s -> names.isOwn(s) && !s.equals(base))
                     .sorted(Comparator.comparingLong(names::generationOf).reversed()).toList();
             int kept = 1;
@@ -73,8 +73,8 @@ public final class SnapshotCleaner {
     }
 
     /** Removes every own snapshot of an image already open except {@code keep}; failures are thrown. */
-    public void removeOwnExcept(SourceImage head, String keep) {
-        for (String snapshot : head.snapshotNames()) {
+    public void removeOwnExcept(SourceVolume head, String keep) {
+        for (String snapshot : head.snapshots()) {
             if (names.isOwn(snapshot) && !snapshot.equals(keep)) {
                 head.removeSnapshot(snapshot);
             }

@@ -1,7 +1,9 @@
 package io.blockferry.source;
 
+import io.blockferry.BlockferryException;
+
 /** A volume's sync did not complete; the message says why and what happens next. */
-public class SyncFailedException extends RuntimeException {
+public class SyncFailedException extends BlockferryException {
     public SyncFailedException(String message) {
         super(message);
         this.mayPass = false;
@@ -29,7 +31,8 @@ public class SyncFailedException extends RuntimeException {
      */
     public static boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof CephTransientException || t instanceof org.apache.kafka.common.errors.RetriableException
+            if (t instanceof io.blockferry.TransientFailure
+                    || t instanceof org.apache.kafka.common.errors.RetriableException
                     || t instanceof SyncFailedException f && f.mayPass) {
                 return true;
             }

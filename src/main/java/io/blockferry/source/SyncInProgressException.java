@@ -1,7 +1,9 @@
 package io.blockferry.source;
 
+import io.blockferry.TransientFailure;
+
 /** The volume's previous generation is still waiting for its ack; retried with backoff. */
-public class SyncInProgressException extends SyncFailedException {
+public class SyncInProgressException extends TransientFailure {
     public SyncInProgressException(String message) {
         super(message);
     }

@@ -1,7 +1,9 @@
 package io.blockferry.store;
 
+import io.blockferry.BlockferryException;
+
 /** The embedded state store failed; the message names the file. */
-public class StoreException extends RuntimeException {
+public class StoreException extends BlockferryException {
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -35,14 +35,18 @@ public final class ChunkWriter {
      * @param acks      publishes the answers commits queue
      * @param committed told of each volume that committed a point (retention)
      */
-    public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, long checkpointBytes, EventSink events,
-                       AckOutbox acks, Consumer<String> committed) {
-        this.parts = new WriterParts(repository, catalog, events, acks, committed, checkpointBytes);
+    public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, Replicas replicas, long checkpointBytes,
+                       EventSink events, AckOutbox acks, Consumer<String> committed) {
+        this.parts = new WriterParts(repository, catalog, replicas, events, acks, committed, checkpointBytes);
     }
 
-    /** A writer whose answers are queued in the catalog but not published (tests of the writer alone). */
+    /**
+     * A writer with file replicas whose answers are queued in the catalog but not published (tests of
+     * the writer alone).
+     */
     public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, long checkpointBytes, EventSink events) {
-        this(repository, catalog, checkpointBytes, events, new AckOutbox(catalog, ack -> { }), volumeId -> { });
+        this(repository, catalog, volumeId -> new io.blockferry.target.file.FileReplica(repository, volumeId),
+                checkpointBytes, events, new AckOutbox(catalog, ack -> { }), volumeId -> { });
     }
 
     /**
@@ -142,9 +146,9 @@ public final class ChunkWriter {
                         Map.of("generation", point.generation())));
             }
         }
-        new RepositoryCheck(parts.repository(), catalog).verifyAll(parts.events());
+        new RepositoryCheck(parts.repository(), catalog, parts.replicas()).verifyAll(parts.events());
         for (StagingRow row : catalog.stagings()) {
-            if (StagedGeneration.resumable(parts.repository(), row)) {
+            if (StagedGeneration.resumable(parts.repository(), parts.replicas().of(row.begin().volumeId()), row)) {
                 writer(row.begin().volumeId()).resume(row);
             } else {
                 catalog.deleteStaging(row.begin().volumeId());
@@ -160,5 +164,10 @@ public final class ChunkWriter {
 
     public RecoveryPointCatalog catalog() {
         return parts.catalog();
+    }
+
+    /** A volume's replica. */
+    public Replica replica(String volumeId) {
+        return parts.replicas().of(volumeId);
     }
 }

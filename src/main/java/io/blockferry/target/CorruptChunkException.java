@@ -1,10 +1,12 @@
 package io.blockferry.target;
 
+import io.blockferry.BlockferryException;
+
 /**
  * A chunk record failed its checksum or bounds check; it is dead-lettered, never applied. It
  * carries the record's frame, re-encoded before its memory was given back, for the dead letter.
  */
-public class CorruptChunkException extends RuntimeException {
+public class CorruptChunkException extends BlockferryException {
 
     public static final String CAUSE = "chunk-corrupt";
 

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * order without overlap (the writer stages them so, and {@code rbd merge-diff} needs the same);
  * a file that breaks this is refused rather than guessed at.
  */
-final class RbdDiffCursor implements AutoCloseable {
+public final class RbdDiffCursor implements AutoCloseable {
 
     /** Longer than any RBD snapshot name: a bigger length means a damaged header, not a name to allocate. */
     private static final int MAX_NAME = 1 << 16;
@@ -32,7 +32,7 @@ final class RbdDiffCursor implements AutoCloseable {
     private long unread;
     private long previousEnd;
 
-    RbdDiffCursor(Path file) throws IOException {
+    public RbdDiffCursor(Path file) throws IOException {
         this.file = file;
         this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
         try {
@@ -74,7 +74,7 @@ final class RbdDiffCursor implements AutoCloseable {
         return toSnapshot;
     }
 
-    long imageSize() {
+    public long imageSize() {
         return imageSize;
     }
 
@@ -83,7 +83,7 @@ final class RbdDiffCursor implements AutoCloseable {
      *
      * @return false at the end record
      */
-    boolean next() throws IOException {
+    public boolean next() throws IOException {
         skip(unread);
         int tag = pendingTag != 0 ? pendingTag : in.read();
         pendingTag = 0;
@@ -109,20 +109,20 @@ final class RbdDiffCursor implements AutoCloseable {
     }
 
     /** Whether the current record carries data (else it is a range of zeros). */
-    boolean data() {
+    public boolean data() {
         return data;
     }
 
-    long offset() {
+    public long offset() {
         return offset;
     }
 
-    long length() {
+    public long length() {
         return length;
     }
 
     /** Reads exactly {@code count} more bytes of the current data record. */
-    void read(byte[] buffer, int from, int count) throws IOException {
+    public void read(byte[] buffer, int from, int count) throws IOException {
         if (count > unread) {
             throw new IllegalStateException("reading beyond the record at offset " + offset + " of " + file);
         }
@@ -131,7 +131,7 @@ final class RbdDiffCursor implements AutoCloseable {
     }
 
     /** Skips {@code count} bytes of the current data record (nothing for a zero record). */
-    void skip(long count) throws IOException {
+    public void skip(long count) throws IOException {
         long bytes = Math.min(count, unread);
         in.skipNBytes(bytes);
         unread -= bytes;

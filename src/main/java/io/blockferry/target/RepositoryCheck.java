@@ -5,7 +5,6 @@ import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
 import io.blockferry.transport.SyncMode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,10 +22,12 @@ final class RepositoryCheck {
 
     private final Repository repository;
     private final RecoveryPointCatalog catalog;
+    private final Replicas replicas;
 
-    RepositoryCheck(Repository repository, RecoveryPointCatalog catalog) {
+    RepositoryCheck(Repository repository, RecoveryPointCatalog catalog, Replicas replicas) {
         this.repository = repository;
         this.catalog = catalog;
+        this.replicas = replicas;
     }
 
     /** Why an incremental cannot be applied on the volume's latest point, or null when it can. */
@@ -131,16 +132,7 @@ final class RepositoryCheck {
     }
 
     private String replicaProblem(String volumeId, RecoveryPoint holds) {
-        Path file = repository.replica(volumeId);
-        try {
-            if (!Files.isRegularFile(file)) {
-                return "the replica " + file + " is missing";
-            }
-            long size = Files.size(file);
-            return size == holds.imageSize() ? null : "the replica " + file + " has " + size + " bytes, but point "
-                    + holds.generation() + " is " + holds.imageSize();
-        } catch (IOException e) {
-            return "the replica " + file + " cannot be read (" + e.getMessage() + ")";
-        }
+        String problem = replicas.of(volumeId).problem(holds.imageSize());
+        return problem == null ? null : problem + " (point " + holds.generation() + ")";
     }
 }

@@ -4,14 +4,12 @@ import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
+import io.blockferry.source.BlockReader;
 import io.blockferry.transport.ManifestChain;
 import io.blockferry.transport.ManifestEntry;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,15 +48,17 @@ public final class Scrubber {
     private final Function<String, Object> locks;
     private final EventSink events;
     private final RepositoryCheck check;
+    private final Replicas replicas;
 
     /** @param locks each volume's lock, held while it is scrubbed, so a replica is never read while a point is applied */
-    public Scrubber(Repository repository, RecoveryPointCatalog catalog, Function<String, Object> locks,
-                    EventSink events) {
+    public Scrubber(Repository repository, RecoveryPointCatalog catalog, Replicas replicas,
+                    Function<String, Object> locks, EventSink events) {
         this.repository = repository;
         this.catalog = catalog;
+        this.replicas = replicas;
         this.locks = locks;
         this.events = events;
-        this.check = new RepositoryCheck(repository, catalog);
+        this.check = new RepositoryCheck(repository, catalog, replicas);
     }
 
     public List<Report> scrubAll() {
@@ -92,7 +92,7 @@ public final class Scrubber {
             AtomicLong mismatches = new AtomicLong();
             AtomicReference<String> first = new AtomicReference<>();
             try (ManifestChain entries = new ManifestChain(manifests);
-                 FileChannel file = FileChannel.open(repository.replica(volumeId), StandardOpenOption.READ)) {
+                 BlockReader file = replicas.of(volumeId).reader()) {
                 ByteBuffer buffer = ByteBuffer.allocateDirect(4 << 20);
                 entries.forEachCurrent(entries.manifests(), entry -> {
                     String problem = check(file, entry, buffer);
@@ -103,7 +103,7 @@ public final class Scrubber {
                         first.compareAndSet(null, problem);
                     }
                 });
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 String problem = "cannot scrub " + volumeId + ": " + e.getMessage();
                 LOG.error(problem);
                 return new Report(volumeId, 0, 0, 0, 0, null, problem);
@@ -125,22 +125,15 @@ public final class Scrubber {
         }
     }
 
-    private static String check(FileChannel replica, ManifestEntry entry, ByteBuffer buffer) {
+    private static String check(BlockReader replica, ManifestEntry entry, ByteBuffer buffer) {
         String range = "[" + entry.offset() + ", +" + entry.length() + ")";
         ByteBuffer bytes = entry.length() <= buffer.capacity() ? buffer.clear().limit((int) entry.length())
                 : ByteBuffer.allocate((int) entry.length());
         try {
-            long at = entry.offset();
-            while (bytes.hasRemaining()) {
-                int n = replica.read(bytes, at);
-                if (n < 0) {
-                    return range + " lies beyond the end of the replica";
-                }
-                at += n;
-            }
-        } catch (IOException e) {
+            replica.read(entry.offset(), bytes);
+        } catch (RuntimeException e) {
             return range + " cannot be read: " + e.getMessage();
         }
-        return entry.mismatch(bytes.flip());
+        return entry.mismatch(bytes);
     }
 }

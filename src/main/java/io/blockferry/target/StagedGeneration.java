@@ -23,10 +23,10 @@ final class StagedGeneration implements AutoCloseable {
     private final ChunkRecord.Begin begin;
     private final Path diffFile;
     private final Path manifestFile;
-    private final Path replicaFile;
     private final RbdDiffWriter diff;
     private final FileChannel manifest;
-    private final ReplicaFiles.FullBuild replica;
+    private final Replica.FullBuild replica;
+    private final Replica target;
     private final ManifestDigest digest = new ManifestDigest();
     private final long receivedAtMillis;
     private long nextSeq;
@@ -38,12 +38,12 @@ final class StagedGeneration implements AutoCloseable {
     private String failureCause;
     private String failureReason;
 
-    private StagedGeneration(ChunkRecord.Begin begin, Repository repo, RbdDiffWriter diff, FileChannel manifest,
-                             ReplicaFiles.FullBuild replica, long nextSeq, long receivedAtMillis) {
+    private StagedGeneration(ChunkRecord.Begin begin, Repository repo, Replica target, RbdDiffWriter diff,
+                             FileChannel manifest, Replica.FullBuild replica, long nextSeq, long receivedAtMillis) {
         this.begin = begin;
+        this.target = target;
         this.diffFile = repo.stagingDiff(begin.volumeId(), begin.generation());
         this.manifestFile = repo.stagingManifest(begin.volumeId(), begin.generation());
-        this.replicaFile = repo.stagingReplica(begin.volumeId(), begin.generation());
         this.diff = diff;
         this.manifest = manifest;
         this.replica = replica;
@@ -51,35 +51,33 @@ final class StagedGeneration implements AutoCloseable {
         this.receivedAtMillis = receivedAtMillis;
     }
 
-    static StagedGeneration create(Repository repo, ChunkRecord.Begin b) {
+    static StagedGeneration create(Repository repo, Replica target, ChunkRecord.Begin b) {
         repo.ensureDirectories(b.volumeId());
         RbdDiffWriter diff = RbdDiffWriter.create(repo.stagingDiff(b.volumeId(), b.generation()), b.baseSnapshot(),
                 b.snapshot(), b.imageSize());
         FileChannel manifest = openManifest(repo.stagingManifest(b.volumeId(), b.generation()), 0);
-        ReplicaFiles.FullBuild replica = b.mode() == SyncMode.FULL
-                ? ReplicaFiles.FullBuild.create(repo.stagingReplica(b.volumeId(), b.generation()), b.imageSize())
-                : null;
-        StagedGeneration staged = new StagedGeneration(b, repo, diff, manifest, replica, 1, System.currentTimeMillis());
+        Replica.FullBuild replica = b.mode() == SyncMode.FULL ? target.build(b.generation(), b.imageSize()) : null;
+        StagedGeneration staged = new StagedGeneration(b, repo, target, diff, manifest, replica, 1,
+                System.currentTimeMillis());
         staged.force();
         return staged;
     }
 
     /** Whether the files a staging row needs to resume are there (a full one's new replica too). */
-    static boolean resumable(Repository repo, StagingRow row) {
+    static boolean resumable(Repository repo, Replica target, StagingRow row) {
         ChunkRecord.Begin b = row.begin();
         return Files.exists(repo.stagingDiff(b.volumeId(), b.generation()))
                 && Files.exists(repo.stagingManifest(b.volumeId(), b.generation()))
-                && (b.mode() != SyncMode.FULL || Files.exists(repo.stagingReplica(b.volumeId(), b.generation())));
+                && (b.mode() != SyncMode.FULL || target.hasBuild(b.generation()));
     }
 
     /** Reopens a staging after a restart at its last durable checkpoint. */
-    static StagedGeneration resume(Repository repo, StagingRow row) {
+    static StagedGeneration resume(Repository repo, Replica target, StagingRow row) {
         ChunkRecord.Begin b = row.begin();
         Path manifestFile = repo.stagingManifest(b.volumeId(), b.generation());
-        ReplicaFiles.FullBuild replica = b.mode() == SyncMode.FULL
-                ? ReplicaFiles.FullBuild.resume(repo.stagingReplica(b.volumeId(), b.generation()), b.imageSize())
+        Replica.FullBuild replica = b.mode() == SyncMode.FULL ? target.resumeBuild(b.generation(), b.imageSize())
                 : null;
-        StagedGeneration staged = new StagedGeneration(b, repo,
+        StagedGeneration staged = new StagedGeneration(b, repo, target,
                 RbdDiffWriter.resume(repo.stagingDiff(b.volumeId(), b.generation()), row.diffLength()),
                 openManifest(manifestFile, row.manifestLength()), replica, row.nextSeq(), row.receivedAtMillis());
         ManifestFile.read(manifestFile, row.manifestLength(), staged::received);
@@ -211,7 +209,9 @@ final class StagedGeneration implements AutoCloseable {
         try {
             Files.deleteIfExists(diffFile);
             Files.deleteIfExists(manifestFile);
-            Files.deleteIfExists(replicaFile);
+            if (replica != null) {
+                target.discardBuild(begin.generation());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete staged files of " + begin.volumeId(), e);
         }

@@ -131,7 +131,7 @@ final class VolumeWriter {
                             + " yet: " + stuck));
         }
         try {
-            staged = StagedGeneration.create(parts.repository(), b);
+            staged = StagedGeneration.create(parts.repository(), parts.replicas().of(volumeId), b);
         } catch (java.io.UncheckedIOException e) {
             onDurable.run();
             return queueRejection(GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
@@ -139,7 +139,8 @@ final class VolumeWriter {
                             + ": " + e.getMessage()));
         }
         if (b.mode() == SyncMode.INCREMENTAL) {
-            String missing = new RepositoryCheck(parts.repository(), catalog).cannotBuildOn(volumeId, latest);
+            String missing = new RepositoryCheck(parts.repository(), catalog, parts.replicas())
+                    .cannotBuildOn(volumeId, latest);
             if (missing == null && !b.baseSnapshot().equals(latest.map(RecoveryPoint::snapshot).orElse(null))) {
                 missing = "the target's latest recovery point is " + latest.map(p -> "snapshot " + p.snapshot())
                         .orElse("none");
@@ -293,11 +294,10 @@ final class VolumeWriter {
     private ReplicaState applyToReplica(RecoveryPoint point, ReplicaState replica) throws IOException {
         long generation = point.generation();
         Repository repo = parts.repository();
-        Path file = repo.replica(volumeId);
+        Replica target = parts.replicas().of(volumeId);
         if (SyncMode.FULL.name().equals(point.mode())) {
-            Path build = repo.stagingReplica(volumeId, generation);
-            if (Files.exists(build)) {
-                ReplicaFiles.install(build, file);
+            if (target.hasBuild(generation)) {
+                target.install(generation);
             } else if (replica.generation() != generation && replica.applying() != generation) {
                 return new ReplicaState(volumeId, replica.generation(), 0, false, "the new replica of full point "
                         + generation + " was lost before it was installed");
@@ -312,7 +312,7 @@ final class VolumeWriter {
             return new ReplicaState(volumeId, replica.generation(), 0, false, "the replica does not hold the base of "
                     + "point " + generation + (replica.valid() ? " (it holds " + replica.generation() + ")" : ""));
         }
-        ReplicaFiles.applyIncremental(repo.pointDiff(volumeId, generation), file);
+        target.apply(repo.pointDiff(volumeId, generation));
         return new ReplicaState(volumeId, generation, 0, true, null);
     }
 
@@ -456,7 +456,7 @@ final class VolumeWriter {
 
     /** Reopens a staging at its last checkpoint after a restart. */
     synchronized void resume(StagingRow row) {
-        staged = StagedGeneration.resume(parts.repository(), row);
+        staged = StagedGeneration.resume(parts.repository(), parts.replicas().of(volumeId), row);
         LOG.info("Volume {} generation {}: resuming a staged generation at record {}", volumeId,
                 row.begin().generation(), row.nextSeq());
     }

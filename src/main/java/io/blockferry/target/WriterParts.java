@@ -7,10 +7,11 @@ import java.util.function.Consumer;
  * What every volume's writer shares: the repository and its catalog, where events and answers go,
  * and when staged data is made durable.
  *
+ * @param replicas        each volume's replica
  * @param acks            publishes the answers the commits queue in the catalog
  * @param committed       told each volume that committed a point (retention prunes it)
  * @param checkpointBytes staged bytes after which a volume's staging is made durable
  */
-record WriterParts(Repository repository, RecoveryPointCatalog catalog, EventSink events, AckOutbox acks,
-                   Consumer<String> committed, long checkpointBytes) {
+record WriterParts(Repository repository, RecoveryPointCatalog catalog, Replicas replicas, EventSink events,
+                   AckOutbox acks, Consumer<String> committed, long checkpointBytes) {
 }

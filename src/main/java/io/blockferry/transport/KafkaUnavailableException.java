@@ -1,7 +1,9 @@
 package io.blockferry.transport;
 
+import io.blockferry.BlockferryException;
+
 /** Kafka cannot be used; the message names the servers and the setting to fix. */
-public class KafkaUnavailableException extends RuntimeException {
+public class KafkaUnavailableException extends BlockferryException {
     public KafkaUnavailableException(String message) {
         super(message);
     }

@@ -64,11 +64,12 @@ class PolicyRunnerTest {
     }
 
     private PolicyRunner runner(PolicyRegistry registry, WorkQueue queue) {
-        PolicySelector selector = new PolicySelector(() -> servers, pool -> {
+        PolicySelector selector = new PolicySelector(() -> servers, (backend, pool) -> {
             if (!POOLS.containsKey(pool)) {
                 throw new IllegalStateException("Ceph pool '" + pool + "' does not exist");
             }
-            return POOLS.get(pool);
+            return POOLS.get(pool).stream().map(image -> new io.blockferry.source.VolumeId(backend, pool, image))
+                    .toList();
         });
         return new PolicyRunner(registry, selector, queue, new PolicyRunStore(db), events::add, clock, exported::add);
     }

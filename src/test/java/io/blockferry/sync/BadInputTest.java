@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.config.ConfigurationException;
-import io.blockferry.source.CephCluster;
-import io.blockferry.source.CephException;
-import io.blockferry.source.CephSettings;
+import io.blockferry.ceph.CephCluster;
+import io.blockferry.ceph.CephException;
+import io.blockferry.ceph.CephSettings;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestRuntimes;

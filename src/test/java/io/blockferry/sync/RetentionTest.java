@@ -112,7 +112,8 @@ class RetentionTest {
 
         // a byte only the first generation wrote: its checksum now lives in the merged point's manifest
         List<Event> seen = new ArrayList<>();
-        Scrubber quiet = new Scrubber(runtime.writer().repository(), runtime.writer().catalog(), runtime.writer()::lockOf,
+        Scrubber quiet = new Scrubber(runtime.writer().repository(), runtime.writer().catalog(), runtime.writer()::replica,
+                runtime.writer()::lockOf,
                 seen::add);
         flipByte(4L * MiB + 12345);
         Scrubber.Report corrupt = quiet.scrub(image.volumeId());

@@ -215,7 +215,7 @@ class CommitProtocolTest {
         Files.move(repository.volumeDir(A), dir.resolve("moved-away"));
         events.clear();
 
-        Scrubber scrubber = new Scrubber(repository, catalog, writer::lockOf, events::add);
+        Scrubber scrubber = new Scrubber(repository, catalog, writer::replica, writer::lockOf, events::add);
         List<Scrubber.Report> reports = scrubber.scrubAll();
 
         Scrubber.Report ofA = reports.stream().filter(r -> r.volumeId().equals(A)).findFirst().orElseThrow();

@@ -1,7 +1,7 @@
 package io.blockferry.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.blockferry.source.CephSettings;
+import io.blockferry.ceph.CephSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

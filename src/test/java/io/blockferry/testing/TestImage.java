@@ -3,8 +3,8 @@ package io.blockferry.testing;
 import com.ceph.rbd.Rbd;
 import com.ceph.rbd.RbdException;
 import com.ceph.rbd.RbdImage;
-import io.blockferry.source.CephCluster;
-import io.blockferry.source.CephSettings;
+import io.blockferry.ceph.CephCluster;
+import io.blockferry.ceph.CephSettings;
 import java.util.Random;
 
 /**

@@ -1,7 +1,7 @@
 package io.blockferry.ops.cli;
 
 import io.blockferry.config.ConfigurationException;
-import io.blockferry.source.CephException;
+import io.blockferry.ceph.CephException;
 import io.blockferry.transport.KafkaUnavailableException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -1,7 +1,9 @@
 package io.blockferry.ops.cli;
 
+import io.blockferry.BlockferryException;
+
 /** A CLI command that cannot be done; the message says why and what to do, the exit code what kind of failure. */
-public final class CliException extends RuntimeException {
+public final class CliException extends BlockferryException {
 
     private final int exitCode;
 

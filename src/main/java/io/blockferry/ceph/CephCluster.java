@@ -1,4 +1,4 @@
-package io.blockferry.source;
+package io.blockferry.ceph;
 
 import com.ceph.rados.IoCTX;
 import com.ceph.rados.Rados;
@@ -146,7 +146,7 @@ public final class CephCluster implements AutoCloseable {
         }
     }
 
-    static CephException imageFailure(String pool, String image, String snapshot, RbdException e) {
+    static RuntimeException imageFailure(String pool, String image, String snapshot, RbdException e) {
         int errno = Math.abs(e.getReturnValue());
         String what = pool + "/" + image + (snapshot == null ? "" : "@" + snapshot);
         if (errno == CephErrors.ENOENT) {

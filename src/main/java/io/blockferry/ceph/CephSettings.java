@@ -1,4 +1,4 @@
-package io.blockferry.source;
+package io.blockferry.ceph;
 
 import java.nio.file.Path;
 

@@ -1,27 +1,27 @@
-package io.blockferry.source;
+package io.blockferry.ceph;
 
 /** Names for the errno values Ceph returns, phrased for operators. */
-final class CephErrors {
+public final class CephErrors {
 
-    static final int ENOENT = 2;
-    static final int EPERM = 1;
-    static final int EIO = 5;
-    static final int EACCES = 13;
-    static final int EEXIST = 17;
-    static final int ERANGE = 34;
-    static final int ETIMEDOUT = 110;
-    static final int EDQUOT = 122;
+    public static final int ENOENT = 2;
+    public static final int EPERM = 1;
+    public static final int EIO = 5;
+    public static final int EACCES = 13;
+    public static final int EEXIST = 17;
+    public static final int ERANGE = 34;
+    public static final int ETIMEDOUT = 110;
+    public static final int EDQUOT = 122;
 
     private CephErrors() {
     }
 
-    static final int EAGAIN = 11;
-    static final int EBUSY = 16;
-    static final int ESHUTDOWN = 108;
-    static final int ECONNREFUSED = 111;
+    public static final int EAGAIN = 11;
+    public static final int EBUSY = 16;
+    public static final int ESHUTDOWN = 108;
+    public static final int ECONNREFUSED = 111;
 
     /** A Ceph error worth retrying, wrapped as {@link CephTransientException}; others as {@link CephException}. */
-    static CephException failure(String message, int errno, Throwable cause) {
+    public static RuntimeException failure(String message, int errno, Throwable cause) {
         return switch (Math.abs(errno)) {
             case ETIMEDOUT, EAGAIN, EBUSY, ESHUTDOWN, ECONNREFUSED ->
                     new CephTransientException(message, Math.abs(errno), cause);
@@ -29,7 +29,7 @@ final class CephErrors {
         };
     }
 
-    static String describe(int errno) {
+    public static String describe(int errno) {
         return switch (Math.abs(errno)) {
             case ENOENT -> "no such object (ENOENT)";
             case EPERM -> "operation not permitted (EPERM)";

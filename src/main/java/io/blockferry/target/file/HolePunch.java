@@ -1,4 +1,4 @@
-package io.blockferry.target;
+package io.blockferry.target.file;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;

@@ -1,7 +1,9 @@
-package io.blockferry.source;
+package io.blockferry.ceph;
+
+import io.blockferry.BlockferryException;
 
 /** A Ceph operation failed; the message names what, where, and what to do about it. */
-public class CephException extends RuntimeException {
+public class CephException extends BlockferryException {
 
     private final int errno;
 

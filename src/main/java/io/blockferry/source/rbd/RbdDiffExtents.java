@@ -1,10 +1,11 @@
-package io.blockferry.changedblock;
+package io.blockferry.source.rbd;
 
 import com.ceph.rbd.RbdImage;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
-import io.blockferry.source.CephException;
-import io.blockferry.source.LibRbd;
+import io.blockferry.ceph.CephErrors;
+import io.blockferry.ceph.LibRbd;
+import io.blockferry.changedblock.Extent;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,7 +19,7 @@ import java.util.NoSuchElementException;
  * windows, so only one window's extents are ever held in memory, whatever the disk size.
  * Parent data of clones is included, so a full sync of a clone is the whole visible image.
  */
-public final class RbdDiffExtents implements Iterator<Extent> {
+final class RbdDiffExtents implements Iterator<Extent> {
 
     static final long WINDOW = 256L << 20;
 
@@ -30,21 +31,11 @@ public final class RbdDiffExtents implements Iterator<Extent> {
     private long nextWindow;
 
     /** @param fromSnapshot the base snapshot, or null for everything allocated */
-    public RbdDiffExtents(RbdImage image, String fromSnapshot, long imageSize, String description) {
+    RbdDiffExtents(RbdImage image, String fromSnapshot, long imageSize, String description) {
         this.image = image;
         this.fromSnapshot = fromSnapshot;
         this.imageSize = imageSize;
         this.description = description;
-    }
-
-    /** The total length of the changed extents, from a first pass over the diff that reads no data. */
-    public static long totalBytes(RbdImage image, String fromSnapshot, long imageSize, String description) {
-        RbdDiffExtents extents = new RbdDiffExtents(image, fromSnapshot, imageSize, description);
-        long total = 0;
-        while (extents.hasNext()) {
-            total += extents.next().length();
-        }
-        return total;
     }
 
     @Override
@@ -74,9 +65,9 @@ public final class RbdDiffExtents implements Iterator<Extent> {
                 (byte) 0, callback, null);
         if (r < 0) {
             buffered.clear();
-            throw new CephException("rbd_diff_iterate2 failed on " + description + " from "
+            throw CephErrors.failure("rbd_diff_iterate2 failed on " + description + " from "
                     + (fromSnapshot == null ? "the beginning" : "snapshot " + fromSnapshot) + " at offset " + offset
-                    + ": errno " + -r, -r);
+                    + ": " + CephErrors.describe(r), r, null);
         }
         // librbd reports extents per object; keep them in disk order for the chunk grid.
         if (buffered.size() > 1) {

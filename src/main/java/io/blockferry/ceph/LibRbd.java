@@ -1,4 +1,4 @@
-package io.blockferry.source;
+package io.blockferry.ceph;
 
 import com.sun.jna.Callback;
 import com.sun.jna.Library;

@@ -1,6 +1,11 @@
-package io.blockferry.source;
+package io.blockferry.source.rbd;
 
 import com.ceph.rbd.RbdImage;
+import io.blockferry.ceph.CephCluster;
+import io.blockferry.ceph.CephErrors;
+import io.blockferry.ceph.LibRbd;
+import io.blockferry.source.BlockReader;
+import io.blockferry.source.VolumeId;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
@@ -12,29 +17,26 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * their native memory ({@code rbd_read2}). Closing waits for reads in progress and refuses later
  * ones, so librbd never sees a handle it already freed.
  */
-public final class SnapshotReader implements BlockReader {
+final class RbdSnapshotReader implements BlockReader {
 
     private final CephCluster ceph;
-    private final VolumeRef ref;
+    private final VolumeId ref;
     private final String snapshot;
     private final RbdImage image;
     private final ReentrantReadWriteLock open = new ReentrantReadWriteLock();
     private boolean closed;
 
-    public SnapshotReader(CephCluster ceph, VolumeRef ref, String snapshot) {
+    RbdSnapshotReader(CephCluster ceph, VolumeId ref, String snapshot) {
         this.ceph = ceph;
         this.ref = ref;
         this.snapshot = snapshot;
-        this.image = ceph.openAt(ref.pool(), ref.image(), snapshot);
-    }
-
-    public RbdImage image() {
-        return image;
+        this.image = ceph.openAt(ref.pool(), ref.name(), snapshot);
     }
 
     /** The size of the image at this snapshot. */
+    @Override
     public long size() {
-        return SourceImage.sizeOf(image, ref + "@" + snapshot);
+        return RbdVolume.sizeOf(image, ref + "@" + snapshot);
     }
 
     @Override
