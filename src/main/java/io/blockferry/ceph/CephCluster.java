@@ -24,6 +24,8 @@ public final class CephCluster implements AutoCloseable {
     private final Rados rados;
     private final CephSettings settings;
     private final Map<String, IoCTX> pools = new ConcurrentHashMap<>();
+    /** librados crashes the JVM on a handle used after shutdown: every use checks this first. */
+    private volatile boolean closed;
 
     private CephCluster(Rados rados, CephSettings settings) {
         this.rados = rados;
@@ -91,6 +93,7 @@ public final class CephCluster implements AutoCloseable {
     }
 
     public IoCTX pool(String pool) {
+        requireOpen();
         return pools.computeIfAbsent(pool, name -> {
             try {
                 rados.poolLookup(name);
@@ -139,6 +142,10 @@ public final class CephCluster implements AutoCloseable {
     }
 
     public void close(String pool, RbdImage image) {
+        if (closed) {
+            LOG.warn("RBD image {}/{} was still open when the connection to Ceph closed", pool, image.getName());
+            return;
+        }
         try {
             rbd(pool).close(image);
         } catch (RbdException e) {
@@ -163,6 +170,7 @@ public final class CephCluster implements AutoCloseable {
 
     /** Asks the monitors for the pool list: proves the cluster answers and the credentials hold. */
     public void ping() {
+        requireOpen();
         try {
             rados.poolList();
         } catch (RadosException e) {
@@ -175,8 +183,19 @@ public final class CephCluster implements AutoCloseable {
         return settings;
     }
 
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the connection to Ceph as client." + settings.user() + " is closed");
+        }
+    }
+
+    /** Closes the connection once; later uses throw instead of reaching freed librados handles. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         pools.values().forEach(rados::ioCtxDestroy);
         pools.clear();
         rados.shutDown();

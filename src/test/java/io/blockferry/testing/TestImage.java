@@ -91,7 +91,8 @@ public final class TestImage implements AutoCloseable {
         withImage("resize", image -> image.resize(size));
     }
 
-    private void write(long offset, byte[] data) {
+    /** Writes the given bytes at an offset. */
+    public void write(long offset, byte[] data) {
         withImage("write", image -> image.write(data, offset, data.length));
     }
 
