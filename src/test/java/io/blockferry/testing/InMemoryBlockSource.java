@@ -37,6 +37,8 @@ public final class InMemoryBlockSource implements BlockSource {
     private volatile LongPredicate failReadAt = offset -> false;
     private final AtomicInteger readsInFlight = new AtomicInteger();
     private final AtomicInteger mostReadsAtOnce = new AtomicInteger();
+    /** While closed, reads wait here: a test sees exactly how many a reader starts at once. */
+    private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
 
     public InMemoryBlockSource(String name) {
         this.name = name;
@@ -89,6 +91,20 @@ public final class InMemoryBlockSource implements BlockSource {
 
     public void failReadsAt(LongPredicate offsets) {
         this.failReadAt = offsets;
+    }
+
+    /** Makes reads wait until {@link #openReads()}. */
+    public void holdReads() {
+        gate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    public void openReads() {
+        gate.countDown();
+    }
+
+    /** The reads running (or held) now. */
+    public int readsInFlight() {
+        return readsInFlight.get();
     }
 
     /** The most reads that ran at the same time since the start. */
@@ -218,10 +234,14 @@ public final class InMemoryBlockSource implements BlockSource {
                     int now = readsInFlight.incrementAndGet();
                     mostReadsAtOnce.accumulateAndGet(now, Math::max);
                     try {
+                        gate.await();
                         if (failReadAt.test(offset)) {
                             throw new IllegalStateException("injected read failure at offset " + offset);
                         }
                         into.duplicate().put(image.bytes(), (int) offset, into.remaining());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while reading offset " + offset, e);
                     } finally {
                         readsInFlight.decrementAndGet();
                     }
