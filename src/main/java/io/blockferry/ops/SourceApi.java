@@ -23,15 +23,32 @@ public final class SourceApi {
         return states.all().stream().map(this::view).toList();
     }
 
+    /** {@code GET /volumes/{pool}/{image}}: the default backend's path form, kept for existing clients. */
     public VolumeView volume(String pool, String image) {
-        String id = ApiException.volumeId(pool, image);
+        return volumeById(ApiException.volumeId(pool, image));
+    }
+
+    /** {@code GET /volumes/{id}}: any backend's volume by its id, URL-encoded in one path segment. */
+    public VolumeView volume(String encodedId) {
+        return volumeById(ApiException.volumeId(encodedId));
+    }
+
+    private VolumeView volumeById(String id) {
         return states.find(id).map(this::view)
                 .orElseThrow(() -> new ApiException(404, "volume " + id + " has never been synced by this source"));
     }
 
     /** Queues a sync; it runs in the background (watch its events and /api/volumes). */
     public Map<String, String> sync(String pool, String image, String mode) {
-        String id = ApiException.volumeId(pool, image);
+        return syncById(ApiException.volumeId(pool, image), mode);
+    }
+
+    /** {@code POST /volumes/{id}/sync} with the id URL-encoded. */
+    public Map<String, String> sync(String encodedId, String mode) {
+        return syncById(ApiException.volumeId(encodedId), mode);
+    }
+
+    private Map<String, String> syncById(String id, String mode) {
         String chosen = mode == null || mode.isBlank() ? "incremental" : mode;
         if (!chosen.equals("incremental") && !chosen.equals("full")) {
             throw new ApiException(400, "mode '" + mode + "' is not known: use full or incremental");

@@ -44,7 +44,15 @@ public final class TargetApi {
     }
 
     public List<RecoveryPoint> points(String pool, String image) {
-        String id = ApiException.volumeId(pool, image);
+        return pointsById(ApiException.volumeId(pool, image));
+    }
+
+    /** {@code GET /volumes/{id}/points} with the id URL-encoded in one segment. */
+    public List<RecoveryPoint> points(String encodedId) {
+        return pointsById(ApiException.volumeId(encodedId));
+    }
+
+    private List<RecoveryPoint> pointsById(String id) {
         List<RecoveryPoint> points = catalog.points(id);
         if (points.isEmpty()) {
             throw new ApiException(404, "the target has no recovery point of " + id);

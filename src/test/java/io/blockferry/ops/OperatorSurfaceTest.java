@@ -111,6 +111,26 @@ class OperatorSurfaceTest {
     }
 
     @Test
+    void should_address_a_volume_by_its_url_encoded_id_as_well_as_by_pool_and_image() throws Exception {
+        for (String id : new String[] {"volumes%2Fit-api", "rbd%3Avolumes%2Fit-api"}) {
+            HttpResponse<String> volume = get(api + "/volumes/" + id, TOKEN);
+            assertEquals(200, volume.statusCode(), id + ": " + volume.body());
+            assertEquals(image.volumeId(), json.readTree(volume.body()).path("volumeId").asText(),
+                    "the default backend's scheme is not part of the id");
+            HttpResponse<String> points = get(api + "/volumes/" + id + "/points", TOKEN);
+            assertEquals(200, points.statusCode(), id + ": " + points.body());
+            assertTrue(points.body().contains("\"volumeId\":\"" + image.volumeId() + "\""), points.body());
+        }
+        HttpResponse<String> queued = post(api + "/volumes/volumes%2Fit-api/sync?mode=sideways");
+        assertEquals(400, queued.statusCode(), "the id form reaches the same checks: " + queued.body());
+        HttpResponse<String> unknown = get(api + "/volumes/nowhere%3Avolumes%2Fit-api", TOKEN);
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        HttpResponse<String> malformed = get(api + "/volumes/no-slash-here", TOKEN);
+        assertEquals(400, malformed.statusCode(), malformed.body());
+        assertTrue(json.readTree(malformed.body()).path("error").asText().contains("pool/name"), malformed.body());
+    }
+
+    @Test
     void should_report_health_of_ceph_kafka_and_the_state_stores() throws Exception {
         HttpResponse<String> response = get(observe + "/health?exposureLevel=full", null);
         assertEquals(200, response.statusCode(), response.body());

@@ -48,13 +48,13 @@ final class Format {
     }
 
     /** The API path of a volume, {@code pool/image} with each part escaped. */
+    /** A volume id as the API's one path segment ({@code hcs%3Aproject%2Fdisk}), or a usage error. */
     static String volumePath(String volume) {
-        int slash = volume.indexOf('/');
-        if (slash <= 0 || slash == volume.length() - 1) {
-            throw new CliException("'" + volume + "' is not POOL/IMAGE, such as volumes/volume-1234",
-                    ExitCodes.USAGE);
+        try {
+            return ApiConnection.segment(io.blockferry.source.VolumeId.parse(volume).toString());
+        } catch (IllegalArgumentException e) {
+            throw new CliException("'" + volume + "' is not POOL/IMAGE, such as volumes/volume-1234 (or "
+                    + "BACKEND:POOL/NAME for another backend): " + e.getMessage(), ExitCodes.USAGE);
         }
-        return ApiConnection.segment(volume.substring(0, slash)) + "/"
-                + ApiConnection.segment(volume.substring(slash + 1));
     }
 }

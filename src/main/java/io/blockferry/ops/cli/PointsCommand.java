@@ -7,12 +7,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "points", mixinStandardHelpOptions = true,
         description = "The target's recovery points of a volume, oldest first "
-                + "(GET /api/volumes/{pool}/{image}/points).",
+                + "(GET /api/volumes/{id}/points).",
         exitCodeListHeading = ExitCodes.HEADING,
         exitCodeList = {ExitCodes.OK_LINE, ExitCodes.FAILED_LINE, ExitCodes.USAGE_LINE, ExitCodes.UNREACHABLE_LINE})
 final class PointsCommand extends ApiCommand {
 
-    @Parameters(paramLabel = "POOL/IMAGE", description = "The volume, such as volumes/volume-1234.")
+    @Parameters(paramLabel = "POOL/IMAGE", description = "The volume, such as volumes/volume-1234 (BACKEND:POOL/NAME for a backend other than the default RBD one).")
     String volume;
 
     PointsCommand(CliContext context) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sync", mixinStandardHelpOptions = true,
-        description = {"Queue a sync of one volume now (POST /api/volumes/{pool}/{image}/sync), or run a policy now "
+        description = {"Queue a sync of one volume now (POST /api/volumes/{id}/sync), or run a policy now "
                 + "(POST /api/policies/{name}/sync).",
                 "A volume's sync is incremental unless --full; a policy's takes the policy's own mode unless "
                         + "--full or --incremental. A volume's first sync is full whatever was asked."},
@@ -20,7 +20,7 @@ final class SyncCommand extends ApiCommand {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "POOL/IMAGE", description = "The volume, such as volumes/volume-1234.")
+    @Parameters(arity = "0..1", paramLabel = "POOL/IMAGE", description = "The volume, such as volumes/volume-1234 (BACKEND:POOL/NAME for a backend other than the default RBD one).")
     String volume;
 
     @Option(names = "--policy", paramLabel = "NAME", description = "Run this policy now (blockferry policies lists them).")
