@@ -150,78 +150,9 @@ public final class BlockferryRuntime implements AutoCloseable {
         }
     }
 
-    /** Queues a sync in the work queue, as the REST API and resyncs do (source role only). */
-    public SyncTask submit(SyncRequest request) {
-        return scheduling.submitter().submit(request);
-    }
-
-    /** The policies in force (source role only). */
-    public PolicyRegistry policies() {
-        return scheduling.registry();
-    }
-
     /** The source's running syncs and how far each has got (source role only; read it, never change it). */
     public SyncProgress progress() {
         return source.progress;
-    }
-
-    /** The source's work queue (source role only). */
-    public WorkQueue queue() {
-        return scheduling.queue();
-    }
-
-    /** The source's planner (source role only): tests drive generations through it directly. */
-    public GenerationPlanner planner() {
-        return source.planner;
-    }
-
-    /** Completes with the target's ack of a volume's generation, when it reaches the source (source role only). */
-    public CompletableFuture<GenerationAck> ackOf(String volumeId, long generation) {
-        return source.waiters.register(volumeId, generation);
-    }
-
-    /** What the source remembers of a volume (source role only). */
-    public java.util.Optional<io.blockferry.source.VolumeState> volumeState(String volumeId) {
-        return source.states.find(volumeId);
-    }
-
-    /** The source's record of what each generation sent (source role only). */
-    public SourceManifests sourceManifests() {
-        return source.manifests;
-    }
-
-    /** The source's OpenStack inventory (source role only; disabled unless blockferry.openstack.enabled). */
-    public InventoryService inventory() {
-        return source.inventory;
-    }
-
-    /** The source's chain-break hints (source role only). */
-    public ChainHints chainHints() {
-        return source.hints;
-    }
-
-    /** The target's store of servers' restore metadata (target role only). */
-    public ServerMetadataCatalog serverMetadata() {
-        return target.metadata;
-    }
-
-    /** Publishes a server's restore metadata through the server-metadata route and returns it. */
-    public ServerMetadata publishMetadata(String serverId) {
-        try {
-            return producer.requestBody("direct:server-metadata", serverId, ServerMetadata.class);
-        } catch (CamelExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-    }
-
-    /** The target's scrubber (target role only). */
-    public Scrubber scrubber() {
-        return target.scrubber;
-    }
-
-    /** The target's retention (target role only). */
-    public Retention retention() {
-        return target.retention;
     }
 
     public CamelContext camelContext() {

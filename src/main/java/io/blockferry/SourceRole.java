@@ -123,6 +123,11 @@ final class SourceRole implements AutoCloseable {
 
     void bind(Main main) {
         main.bind("generationPlanner", planner);
+        main.bind("volumeStates", states);
+        main.bind("syncWaiters", waiters);
+        main.bind("sourceManifests", manifests);
+        main.bind("chainHints", hints);
+        main.bind("blockSources", sources);
         main.bind("ackHandler", acks);
         main.bind("syncFailures", failures);
         main.bind("resyncRequests", resyncRequests);

@@ -85,6 +85,7 @@ final class TargetRole implements AutoCloseable {
     }
 
     void bind(Main main) {
+        main.bind("chunkWriter", writer);
         main.bind("scrubber", scrubber);
         main.bind("retention", retention);
         main.bind("targetApi", api);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.events.EventTypes;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.TcpForwarder;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
@@ -47,7 +48,7 @@ class OpenStackPollFailureTest {
         demo.awaitServer(serverId, "ACTIVE");
         data = Files.createTempDirectory("bf-openstack-fail-it");
         try (BlockferryRuntime runtime = start(Map.of())) {
-            Await.until(() -> runtime.inventory().current(), i -> i.server(serverId).isPresent(), WAIT,
+            Await.until(() -> Beans.inventory(runtime).current(), i -> i.server(serverId).isPresent(), WAIT,
                     "the first inventory");
         }
     }
@@ -73,13 +74,13 @@ class OpenStackPollFailureTest {
     void should_report_a_wrong_password_keep_retrying_and_keep_the_stored_inventory() {
         try (BlockferryRuntime runtime = start(Map.of("OS_PASSWORD", WRONG_PASSWORD));
              TopicWatch events = TopicWatch.events(runtime.bootstrapServers())) {
-            assertTrue(runtime.inventory().current().server(serverId).isPresent(), "loaded before any poll");
+            assertTrue(Beans.inventory(runtime).current().server(serverId).isPresent(), "loaded before any poll");
             String message = awaitFailure(runtime, events, "Keystone refused user 'blockferry' of domain 'Default'");
             assertTrue(message.contains("check OS_PASSWORD"), message);
             assertFalse(message.contains(WRONG_PASSWORD), message);
-            Await.until(() -> runtime.inventory().status().consecutiveFailures(), n -> n >= 3, WAIT, "three retries");
-            assertTrue(runtime.inventory().current().server(serverId).isPresent(), "nothing inventoried is lost");
-            assertEquals(1, runtime.inventory().mapping().disksOf(serverId).size());
+            Await.until(() -> Beans.inventory(runtime).status().consecutiveFailures(), n -> n >= 3, WAIT, "three retries");
+            assertTrue(Beans.inventory(runtime).current().server(serverId).isPresent(), "nothing inventoried is lost");
+            assertEquals(1, Beans.inventory(runtime).mapping().disksOf(serverId).size());
             assertTrue(events.readToEnd(WAIT).stream().noneMatch(s -> new String(s.value(), StandardCharsets.UTF_8)
                     .contains(WRONG_PASSWORD)), "no event carries the password");
         }
@@ -90,7 +91,7 @@ class OpenStackPollFailureTest {
         try (BlockferryRuntime runtime = start(Map.of("blockferry.openstack.user-domain", "no-such-domain"));
              TopicWatch events = TopicWatch.events(runtime.bootstrapServers())) {
             awaitFailure(runtime, events, "domain 'no-such-domain'");
-            assertTrue(runtime.inventory().current().server(serverId).isPresent());
+            assertTrue(Beans.inventory(runtime).current().server(serverId).isPresent());
         }
     }
 
@@ -100,16 +101,16 @@ class OpenStackPollFailureTest {
              BlockferryRuntime runtime = start(Map.of("blockferry.openstack.auth-url",
                      "http://127.0.0.1:" + keystone.port() + "/v3"));
              TopicWatch events = TopicWatch.events(runtime.bootstrapServers())) {
-            long loadedAt = runtime.inventory().current().polledAt().toEpochMilli();
+            long loadedAt = Beans.inventory(runtime).current().polledAt().toEpochMilli();
             awaitFailure(runtime, events, "Keystone at http://127.0.0.1:" + keystone.port() + "/v3 did not answer");
-            Await.until(() -> runtime.inventory().status().consecutiveFailures(), n -> n >= 2, WAIT, "retries");
-            assertTrue(runtime.inventory().current().server(serverId).isPresent());
+            Await.until(() -> Beans.inventory(runtime).status().consecutiveFailures(), n -> n >= 2, WAIT, "retries");
+            assertTrue(Beans.inventory(runtime).current().server(serverId).isPresent());
 
             keystone.open();
-            InventoryService.Status recovered = Await.until(() -> runtime.inventory().status(),
+            InventoryService.Status recovered = Await.until(() -> Beans.inventory(runtime).status(),
                     st -> st.consecutiveFailures() == 0 && st.polledAtMillis() > loadedAt, WAIT, "a good poll");
             assertEquals(null, recovered.lastError());
-            assertTrue(runtime.inventory().current().server(serverId).isPresent());
+            assertTrue(Beans.inventory(runtime).current().server(serverId).isPresent());
         }
     }
 
@@ -122,7 +123,7 @@ class OpenStackPollFailureTest {
         String message = events.await(s -> EventTypes.INVENTORY_POLL_FAILED.equals(s.json().path("type").asText())
                 && s.json().path("message").asText().contains(expected), WAIT, "an inventory-poll-failed event saying "
                 + expected).json().path("message").asText();
-        String status = Await.until(() -> String.valueOf(runtime.inventory().status().lastError()),
+        String status = Await.until(() -> String.valueOf(Beans.inventory(runtime).status().lastError()),
                 e -> e.contains(expected), WAIT, "the inventory's status");
         assertTrue(message.contains(status), message);
         return message;

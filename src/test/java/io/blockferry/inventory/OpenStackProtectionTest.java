@@ -14,6 +14,7 @@ import io.blockferry.source.ChainHints;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
@@ -125,7 +126,7 @@ class OpenStackProtectionTest {
                 "camel.server.port", Integer.toString(port), "blockferry.api.token", TOKEN,
                 "blockferry.policies.file", policies.toString())));
         events = TopicWatch.events(runtime.bootstrapServers());
-        Await.until(() -> runtime.inventory().current(), i -> i.server(bfv).isPresent()
+        Await.until(() -> Beans.inventory(runtime).current(), i -> i.server(bfv).isPresent()
                 && i.server(otherServer).isPresent() && i.volume(growVolume).map(v -> v.attachments().size() == 1)
                 .orElse(false), POLLED, "the inventory to list the test's servers");
     }
@@ -163,9 +164,9 @@ class OpenStackProtectionTest {
 
     @Test
     void should_map_exactly_the_disks_of_each_domains_servers_to_rbd_images_that_exist() {
-        DiskMapping mapping = runtime.inventory().mapping();
+        DiskMapping mapping = Beans.inventory(runtime).mapping();
         // The extend test may have grown this one already.
-        long growSize = runtime.inventory().current().volume(growVolume).orElseThrow().sizeGb();
+        long growSize = Beans.inventory(runtime).current().volume(growVolume).orElseThrow().sizeGb();
         assertEquals(List.of(
                 new MappedDisk(bfv, "/dev/sda", bootVolume, "volumes", "volume-" + bootVolume, 1, true),
                 new MappedDisk(bfv, "/dev/sdb", dataVolume, "volumes-hdd", "volume-" + dataVolume, 1, false),
@@ -178,14 +179,14 @@ class OpenStackProtectionTest {
         assertEquals(List.of(new MappedDisk(otherServer, "/dev/vda", null, "vms", otherServer + "_disk", 1, true)),
                 mapping.disksOf(otherServer));
 
-        Server server = runtime.inventory().current().server(bfv).orElseThrow();
+        Server server = Beans.inventory(runtime).current().server(bfv).orElseThrow();
         assertEquals("blockferry-demo", server.projectName());
         assertEquals("Default", server.domainName());
         assertEquals(List.of("gold"), server.tags());
-        Server foreign = runtime.inventory().current().server(otherServer).orElseThrow();
+        Server foreign = Beans.inventory(runtime).current().server(otherServer).orElseThrow();
         assertEquals("other-project", foreign.projectName());
         assertEquals("blockferry-other", foreign.domainName());
-        assertEquals("cirros-fake", runtime.inventory().current().image(foreign.bootSource().id()).orElseThrow().name());
+        assertEquals("cirros-fake", Beans.inventory(runtime).current().image(foreign.bootSource().id()).orElseThrow().name());
 
         for (MappedDisk disk : mapping.disksOf(bfv)) {
             String info = LocalCeph.rbd("info", disk.imageSpec());
@@ -211,25 +212,25 @@ class OpenStackProtectionTest {
         assertTrue(message.contains("volume type '__DEFAULT__'"), message);
         assertTrue(message.contains("blockferry.openstack.pools"), message);
         assertEquals(List.of(new MappedDisk(unmapped, "/dev/sda", null, "vms", unmapped + "_disk", 1, true)),
-                runtime.inventory().mapping().disksOf(unmapped), "the server's other disk is still synced");
+                Beans.inventory(runtime).mapping().disksOf(unmapped), "the server's other disk is still synced");
 
         events.await(s -> isEvent(s, EventTypes.INVENTORY_SKIP, SkipReason.SERVER_SUSPENDED)
                 && s.json().path("message").asText().contains(suspended), POLLED, "the suspended server's skip");
         events.await(s -> isEvent(s, EventTypes.INVENTORY_SKIP, SkipReason.SERVER_ERROR)
                 && s.json().path("message").asText().contains(errored), POLLED, "the errored server's skip");
-        assertEquals(List.of(), runtime.inventory().mapping().disksOf(suspended));
-        assertEquals(List.of(), runtime.inventory().mapping().disksOf(errored));
-        assertEquals(1, runtime.inventory().mapping().disksOf(stopped).size(), "a stopped server is synced");
+        assertEquals(List.of(), Beans.inventory(runtime).mapping().disksOf(suspended));
+        assertEquals(List.of(), Beans.inventory(runtime).mapping().disksOf(errored));
+        assertEquals(1, Beans.inventory(runtime).mapping().disksOf(stopped).size(), "a stopped server is synced");
 
-        long before = runtime.inventory().current().polledAt().toEpochMilli();
-        Await.until(() -> runtime.inventory().current().polledAt().toEpochMilli(), t -> t > before, POLLED, "a later poll");
+        long before = Beans.inventory(runtime).current().polledAt().toEpochMilli();
+        Await.until(() -> Beans.inventory(runtime).current().polledAt().toEpochMilli(), t -> t > before, POLLED, "a later poll");
         assertEquals(1, events.readToEnd(POLLED).stream().filter(s -> isEvent(s, EventTypes.INVENTORY_SKIP, SkipReason.SERVER_SUSPENDED)
                 && s.json().path("message").asText().contains(suspended)).count(), "a skip is reported once");
     }
 
     @Test
     void should_publish_metadata_that_the_target_stores_and_turns_into_a_restore_plan() throws Exception {
-        ServerMetadata sent = runtime.publishMetadata(bfv);
+        ServerMetadata sent = Beans.publishMetadata(runtime, bfv);
         assertEquals("bf.small", sent.flavor().name());
         assertEquals(List.of("/dev/sda", "/dev/sdb", "/dev/sdc"),
                 sent.disks().stream().map(ServerMetadata.Disk::device).toList());
@@ -263,7 +264,7 @@ class OpenStackProtectionTest {
             first.awaitCommitted(ACK);
 
             demo.extend(growVolume, 2);
-            ChainHints.Hint hint = Await.until(() -> runtime.chainHints().find(volumeId), h -> h.isPresent(), POLLED,
+            ChainHints.Hint hint = Await.until(() -> Beans.chainHints(runtime).find(volumeId), h -> h.isPresent(), POLLED,
                     "the inventory's hint for " + volumeId).orElseThrow();
             assertEquals(ChainBreak.VOLUME_RESIZED, hint.cause());
             assertTrue(hint.detail().contains("extended from 1 to 2 GiB"), hint.detail());
@@ -282,7 +283,7 @@ class OpenStackProtectionTest {
             assertEquals(2 * GiB, Files.size(replica));
             assertEquals(LocalCeph.exportSha256("volumes", "volume-" + growVolume, second.snapshot()),
                     Checksums.sha256(replica));
-            assertTrue(runtime.chainHints().find(volumeId).isEmpty(), "the ack of the full resync clears the hint");
+            assertTrue(Beans.chainHints(runtime).find(volumeId).isEmpty(), "the ack of the full resync clears the hint");
         }
     }
 
@@ -293,13 +294,13 @@ class OpenStackProtectionTest {
         JsonNode run = send(HttpRequest.newBuilder(URI.create(api + "/policies/gold/sync?mode=full"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertEquals(3, run.path("queued").asInt(), "only the tagged server, with its three disks: " + run);
-        List<FinishedTask> done = Await.until(() -> runtime.queue().recent().stream()
+        List<FinishedTask> done = Await.until(() -> Beans.queue(runtime).recent().stream()
                         .filter(f -> "gold".equals(f.task().policy()) && f.finishedAtMillis() >= since).toList(),
                 l -> l.size() >= 3, ACK, "the policy's three disks synced");
         assertTrue(done.stream().allMatch(f -> f.error() == null), done.toString());
         assertTrue(done.stream().allMatch(f -> bfv.equals(f.task().host())), "the disks count as one host");
 
-        List<MappedDisk> disks = runtime.inventory().mapping().disksOf(bfv);
+        List<MappedDisk> disks = Beans.inventory(runtime).mapping().disksOf(bfv);
         assertEquals(List.of("volumes/volume-" + bootVolume, "volumes-hdd/volume-" + dataVolume,
                 "volumes/volume-" + growVolume), disks.stream().map(MappedDisk::imageSpec).toList());
         for (MappedDisk disk : disks) {

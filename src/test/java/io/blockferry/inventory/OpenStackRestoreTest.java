@@ -10,6 +10,7 @@ import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.ApiClient;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
@@ -79,7 +80,7 @@ class OpenStackRestoreTest {
         s.put("camel.server.port", Integer.toString(port));
         s.put("blockferry.api.token", TOKEN);
         runtime = TestRuntimes.start(dir, s);
-        List<MappedDisk> disks = Await.until(() -> runtime.inventory().mapping().disksOf(server), d -> d.size() == 2,
+        List<MappedDisk> disks = Await.until(() -> Beans.inventory(runtime).mapping().disksOf(server), d -> d.size() == 2,
                 POLLED, "the inventory to map the server's two disks");
 
         long seed = 7;
@@ -94,7 +95,7 @@ class OpenStackRestoreTest {
                 synced.put(disk.imageSpec(), LocalCeph.exportSha256(disk.pool(), disk.image(), last.snapshot()));
             }
         }
-        runtime.publishMetadata(server);
+        Beans.publishMetadata(runtime, server);
         Await.until(() -> api.get("/api/servers/" + server + "/metadata").body(), r -> r.path("metadata").path("disks").size() == 2,
                 POLLED, "the target to store the server's metadata");
     }

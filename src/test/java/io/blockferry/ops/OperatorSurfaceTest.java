@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.transport.GenerationAck;
@@ -96,7 +97,7 @@ class OperatorSurfaceTest {
         assertEquals(400, bad.statusCode());
         assertTrue(json.readTree(bad.body()).path("error").asText().contains("use full or incremental"));
 
-        CompletableFuture<GenerationAck> acked = runtime.ackOf(image.volumeId(), 2);
+        CompletableFuture<GenerationAck> acked = Beans.ackOf(runtime, image.volumeId(), 2);
         HttpResponse<String> queued = post(api + "/volumes/volumes/it-api/sync?mode=full");
         assertEquals(202, queued.statusCode());
         assertEquals("queued", json.readTree(queued.body()).path("status").asText());

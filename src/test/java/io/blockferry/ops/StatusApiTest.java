@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.testing.ApiClient;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
 import java.net.URI;
@@ -60,7 +61,7 @@ class StatusApiTest {
         api = new ApiClient(port, TOKEN);
         image = new TestImage("volumes", "it-ops-status", 16L << 20, 91);
         image.writeRandom(0, 6 << 20);
-        var acked = runtime.ackOf(VOLUME, 1);
+        var acked = Beans.ackOf(runtime, VOLUME, 1);
         assertEquals(202, api.post("/api/policies/tight/sync").status());
         assertTrue(acked.get(2, TimeUnit.MINUTES).committed());
     }

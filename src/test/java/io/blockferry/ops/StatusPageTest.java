@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.testing.ApiClient;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.Chromium;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
@@ -63,7 +64,7 @@ class StatusPageTest {
             runPolicy(runtime, api, "late", late, 1);
             Await.until(() -> api.get("/api/rpo").body(), rpo -> breached(rpo, late.volumeId()),
                     Duration.ofSeconds(30), "the late volume's breach of its 2 s objective");
-            var slowAck = runtime.ackOf(slow.volumeId(), 1);
+            var slowAck = Beans.ackOf(runtime, slow.volumeId(), 1);
             assertEquals(202, api.post("/api/policies/slow/sync").status());
 
             chromium.open("http://127.0.0.1:" + port + "/status/");
@@ -137,7 +138,7 @@ class StatusPageTest {
 
     private static void runPolicy(BlockferryRuntime runtime, ApiClient api, String policy, TestImage image,
                                   long generation) throws Exception {
-        var ack = runtime.ackOf(image.volumeId(), generation);
+        var ack = Beans.ackOf(runtime, image.volumeId(), generation);
         ApiClient.Answer run = api.post("/api/policies/" + policy + "/sync");
         assertEquals(202, run.status(), run.body().toString());
         assertTrue(ack.get(2, TimeUnit.MINUTES).committed(), policy + " generation " + generation);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blockferry.BlockferryRuntime;
+import io.blockferry.testing.Beans;
 import io.blockferry.transport.GenerationAck;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.TestImage;
@@ -39,9 +40,9 @@ class ThrottleAndProgressTest {
              TestImage image = new TestImage("volumes", "it-throttle", 16L * MiB, 61)) {
             image.writeRandom(0, (int) written);
 
-            CompletableFuture<GenerationAck> ack = runtime.ackOf(image.volumeId(), 1);
+            CompletableFuture<GenerationAck> ack = Beans.ackOf(runtime, image.volumeId(), 1);
             long start = System.nanoTime();
-            runtime.submit(SyncRequest.incremental(image.volumeId(), "test"));
+            Beans.submit(runtime, SyncRequest.incremental(image.volumeId(), "test"));
             JsonNode task = awaitRunningTask(port, image.volumeId(), Duration.ofSeconds(30));
             GenerationAck committed = ack.get(2, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - start) / 1e9;

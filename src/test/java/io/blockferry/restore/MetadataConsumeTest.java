@@ -10,6 +10,7 @@ import io.blockferry.inventory.ServerMetadata;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.ChunkTopic;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
@@ -45,7 +46,7 @@ class MetadataConsumeTest {
                     "boot", 1, "ceph-ssd", true, image.volumeId())), List.of(), 1000);
             producer.publishTo("blockferry.metadata", "s1", new ObjectMapper().writeValueAsBytes(sent));
 
-            ServerMetadataCatalog.Version stored = Await.until(() -> runtime.serverMetadata().latest("s1"),
+            ServerMetadataCatalog.Version stored = Await.until(() -> Beans.serverMetadata(runtime).latest("s1"),
                     v -> v.isPresent(), WAIT, "the stored metadata").orElseThrow();
             assertEquals(sent, stored.metadata());
             assertEquals(Map.of(image.volumeId(), report.generation()), stored.generations());

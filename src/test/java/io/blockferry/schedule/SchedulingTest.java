@@ -12,6 +12,7 @@ import io.blockferry.ops.cli.CliException;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.testing.ApiClient;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
@@ -71,7 +72,7 @@ class SchedulingTest {
         try (BlockferryRuntime runtime = TestRuntimes.start(data, Map.of("blockferry.policies.file",
                 policies.toString(), "blockferry.queue.dispatch-interval", "200ms"));
              TopicWatch events = TopicWatch.events(runtime.bootstrapServers())) {
-            List<FinishedTask> done = Await.until(runtime.queue()::recent, r -> r.size() >= 4, WAIT,
+            List<FinishedTask> done = Await.until(Beans.queue(runtime)::recent, r -> r.size() >= 4, WAIT,
                     "two runs of two disks finished");
             events.await(s -> "policy-skipped".equals(s.json().path("type").asText()), WAIT,
                     "a fire skipped while the slow run was busy");
@@ -139,7 +140,7 @@ class SchedulingTest {
             assertEquals(5, tasks.path("running").size() + tasks.path("queued").size() + tasks.path("recent").size(),
                     tasks.toString());
 
-            List<FinishedTask> done = Await.until(runtime.queue()::recent, r -> r.size() >= 5, WAIT,
+            List<FinishedTask> done = Await.until(Beans.queue(runtime)::recent, r -> r.size() >= 5, WAIT,
                     "the five tasks finished");
             assertTrue(done.stream().allMatch(f -> f.error() == null), done.toString());
             assertEquals(2, mostAtOnce(done), "at most max-disks=2 in flight, and the cap was used");
@@ -193,16 +194,16 @@ class SchedulingTest {
                 policies.toString(), "blockferry.queue.max-disks", "1", "blockferry.queue.max-wait", "2s",
                 "blockferry.queue.dispatch-interval", "200ms"));
              TopicWatch events = TopicWatch.events(runtime.bootstrapServers())) {
-            SyncTask slow = runtime.queue().submit(images.get(0).volumeId(), null, "slow", 50, false, "test",
-                    runtime.policies().optionsOf("slow"));
-            Await.until(runtime.queue()::running, r -> !r.isEmpty(), WAIT, "the slow task started");
-            SyncTask late = runtime.submit(SyncRequest.incremental(images.get(1).volumeId(), "test"));
+            SyncTask slow = Beans.queue(runtime).submit(images.get(0).volumeId(), null, "slow", 50, false, "test",
+                    Beans.policies(runtime).optionsOf("slow"));
+            Await.until(Beans.queue(runtime)::running, r -> !r.isEmpty(), WAIT, "the slow task started");
+            SyncTask late = Beans.submit(runtime, SyncRequest.incremental(images.get(1).volumeId(), "test"));
 
             JsonNode timeout = events.awaitEvent("queue-timeout", images.get(1).volumeId(), null, WAIT);
             assertTrue(timeout.path("message").asText().contains("task " + late.id()), timeout.toString());
             assertTrue(timeout.path("counts").path("waitedSeconds").asLong() >= 2, timeout.toString());
-            assertTrue(runtime.queue().queued().isEmpty(), "the task is gone from the queue, not left waiting");
-            Await.until(runtime.queue()::recent, r -> r.stream().anyMatch(f -> f.task().id() == slow.id()), WAIT,
+            assertTrue(Beans.queue(runtime).queued().isEmpty(), "the task is gone from the queue, not left waiting");
+            Await.until(Beans.queue(runtime)::recent, r -> r.stream().anyMatch(f -> f.task().id() == slow.id()), WAIT,
                     "the slow task finished");
         } finally {
             closeAll(images);

@@ -13,6 +13,7 @@ import io.blockferry.source.SyncRequest;
 import io.blockferry.source.VolumeState;
 import io.blockferry.target.RecoveryPoint;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.ChunkTopic;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
@@ -140,7 +141,7 @@ class DataPathFailureTest {
             Await.until(() -> runtime.writer().catalog().latest(image.volumeId()).orElseThrow(),
                     p -> p.generation() == second.generation() && p.committed(), ACK, "the commit");
             assertEquals(1, runtime.writer().catalog().queuedAcks().size(), "its ack waits in the outbox");
-            assertTrue(runtime.queue().running().isEmpty() || !second.ack().isDone(), "no ack arrived while Kafka was down");
+            assertTrue(Beans.queue(runtime).running().isEmpty() || !second.ack().isDone(), "no ack arrived while Kafka was down");
             startBroker();
 
             second.awaitCommitted(ACK);
@@ -174,9 +175,9 @@ class DataPathFailureTest {
             assertTrue(String.valueOf(cut.getMessage()).contains("abandoned")
                     || String.valueOf(cut.getCause()).contains("abandoned"), String.valueOf(cut));
 
-            VolumeState settled = Await.until(() -> runtime.volumeState(image.volumeId()).orElse(null),
-                    s -> s != null && s.hasBase() && !s.hasPending() && runtime.queue().running().isEmpty()
-                            && runtime.queue().queued().isEmpty(), Duration.ofMinutes(3),
+            VolumeState settled = Await.until(() -> Beans.volumeState(runtime, image.volumeId()).orElse(null),
+                    s -> s != null && s.hasBase() && !s.hasPending() && Beans.queue(runtime).running().isEmpty()
+                            && Beans.queue(runtime).queued().isEmpty(), Duration.ofMinutes(3),
                     "the resync committed, nothing waiting");
             assertTrue(System.nanoTime() - started < TimeUnit.MINUTES.toNanos(10), "no ack timeout was waited for");
             RecoveryPoint point = runtime.writer().catalog().latest(image.volumeId()).orElseThrow();
@@ -207,9 +208,9 @@ class DataPathFailureTest {
                 var missing = events.awaitEvent("target-files-missing", image.volumeId(),
                         "target-missing-base", Duration.ofSeconds(60));
                 assertTrue(missing.get("message").asText().contains(image.volumeId()));
-                second.submit(SyncRequest.incremental(image.volumeId(), "scheduled"));
+                Beans.submit(second, SyncRequest.incremental(image.volumeId(), "scheduled"));
                 RecoveryPoint full = Await.until(() -> second.writer().catalog().latest(image.volumeId()).orElse(null),
-                        p -> p != null && p.committed() && p.generation() > 2 && second.queue().running().isEmpty(),
+                        p -> p != null && p.committed() && p.generation() > 2 && Beans.queue(second).running().isEmpty(),
                         Duration.ofMinutes(2), "a full resync committed");
                 assertEquals("FULL", full.mode());
                 assertEquals(LocalCeph.exportSha256("volumes", image.name, full.snapshot()),
@@ -311,7 +312,7 @@ class DataPathFailureTest {
                     + ",\"snapshot\":\"" + pending.snapshot() + "\",\"mode\":\"FULL\",\"status\":\"COMMITTED\","
                     + "\"dataBytes\":0,\"atMillis\":0}";
             topics.publishTo("blockferry.acks", image.volumeId(), genuine.getBytes(StandardCharsets.UTF_8));
-            VolumeState state = Await.until(() -> source.volumeState(image.volumeId()).orElseThrow(),
+            VolumeState state = Await.until(() -> Beans.volumeState(source, image.volumeId()).orElseThrow(),
                     VolumeState::hasBase, Duration.ofSeconds(60), "the genuine ack acted on");
             assertTrue(LocalCeph.snapshots("volumes", image.name).contains("user-snap"), "the user's snapshot stays");
             assertTrue(LocalCeph.snapshots("volumes", image.name).contains(pending.snapshot()),
@@ -333,9 +334,9 @@ class DataPathFailureTest {
             GenerationReport slow = source.sync(SyncRequest.full(image.volumeId(), "test"));
             assertTrue(System.nanoTime() - start > TimeUnit.SECONDS.toNanos(4), "publishing took longer than the timeout");
             RuntimeException busy = assertThrows(RuntimeException.class,
-                    () -> source.planner().snapshot(SyncRequest.incremental(image.volumeId(), "test")));
+                    () -> Beans.planner(source).snapshot(SyncRequest.incremental(image.volumeId(), "test")));
             assertTrue(busy.getMessage().contains("waiting for the target's ack (published"), busy.getMessage());
-            assertEquals(slow.generation(), source.volumeState(image.volumeId()).orElseThrow().pendingGeneration(),
+            assertEquals(slow.generation(), Beans.volumeState(source, image.volumeId()).orElseThrow().pendingGeneration(),
                     "the generation just published is still the one in flight");
         }
     }

@@ -11,6 +11,7 @@ import io.blockferry.source.GenerationReport;
 import io.blockferry.source.SnapshotLimitException;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.target.Scrubber;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
@@ -67,9 +68,9 @@ class ErrorRoutesTest {
             for (int i = 0; i < 128; i++) {
                 full.snapshot("cinder-" + i);
             }
-            CompletableFuture<GenerationAck> otherAck = runtime.ackOf(other.volumeId(), 1);
-            runtime.submit(SyncRequest.incremental(full.volumeId(), "test"));
-            runtime.submit(SyncRequest.incremental(other.volumeId(), "test"));
+            CompletableFuture<GenerationAck> otherAck = Beans.ackOf(runtime, other.volumeId(), 1);
+            Beans.submit(runtime, SyncRequest.incremental(full.volumeId(), "test"));
+            Beans.submit(runtime, SyncRequest.incremental(other.volumeId(), "test"));
 
             JsonNode event = events.awaitEvent("snapshot-limit", full.volumeId(), null, WAIT);
             assertEquals(128, event.path("counts").path("count").asLong());
@@ -164,7 +165,7 @@ class ErrorRoutesTest {
             assertEquals(SyncMode.INCREMENTAL, checked.mode(), "verification of an honest diff passes");
 
             // as a diff that missed a change would leave it: the recorded checksum of an unchanged range differs
-            Path manifest = runtime.sourceManifests().file(image.volumeId(), full.generation());
+            Path manifest = Beans.sourceManifests(runtime).file(image.volumeId(), full.generation());
             try (FileChannel channel = FileChannel.open(manifest, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 ManifestEntry entry = ManifestFile.entry(channel, 2);
                 channel.position(2L * ManifestFile.ENTRY_BYTES);
@@ -172,7 +173,7 @@ class ErrorRoutesTest {
                         entry.crc32c() ^ 1));
             }
             // the generation after the checked one fails verification; the one after that is the resync
-            CompletableFuture<GenerationAck> resynced = runtime.ackOf(image.volumeId(), checked.generation() + 2);
+            CompletableFuture<GenerationAck> resynced = Beans.ackOf(runtime, image.volumeId(), checked.generation() + 2);
             image.writeRandom(14L * MiB, MiB);
 
             assertThrows(RuntimeException.class, () -> runtime.sync(SyncRequest.incremental(image.volumeId(), "test")));
@@ -193,7 +194,7 @@ class ErrorRoutesTest {
             sync(image.volumeId());
             image.writeRandom(MiB, MiB);
             GenerationReport latest = sync(image.volumeId());
-            Scrubber.Report clean = runtime.scrubber().scrub(image.volumeId());
+            Scrubber.Report clean = Beans.scrubber(runtime).scrub(image.volumeId());
             assertEquals(0, clean.mismatches());
             assertTrue(clean.rangesChecked() > 0);
 
@@ -204,8 +205,8 @@ class ErrorRoutesTest {
                 file.seek(4L * MiB + 12345);
                 file.write(b ^ 0x10);
             }
-            CompletableFuture<GenerationAck> resynced = runtime.ackOf(image.volumeId(), latest.generation() + 1);
-            Scrubber.Report corrupt = runtime.scrubber().scrub(image.volumeId());
+            CompletableFuture<GenerationAck> resynced = Beans.ackOf(runtime, image.volumeId(), latest.generation() + 1);
+            Scrubber.Report corrupt = Beans.scrubber(runtime).scrub(image.volumeId());
 
             assertEquals(1, corrupt.mismatches());
             events.awaitEvent("target-corrupt", image.volumeId(), "target-corrupt", WAIT);

@@ -8,6 +8,7 @@ import io.blockferry.BlockferryRuntime;
 import io.blockferry.source.Hook;
 import io.blockferry.source.SyncOptions;
 import io.blockferry.source.SyncRequest;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.TestRuntimes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,9 +49,9 @@ class HookedSnapshotTest {
         try (BlockferryRuntime runtime = TestRuntimes.start(data, Map.of());
              io.blockferry.testing.TestImage image = new io.blockferry.testing.TestImage("volumes", "it-hooked", 8 << 20, 3)) {
             image.writeRandom(0, 1 << 20);
-            var planned = runtime.planner().snapshot(new SyncRequest(image.volumeId(), false, "test", options));
+            var planned = Beans.planner(runtime).snapshot(new SyncRequest(image.volumeId(), false, "test", options));
             // HookedSnapshot runs the thaw right after snapshot(); here the planner alone shows nothing was listed yet
-            runtime.planner().abandon(planned, null, "test", null);
+            Beans.planner(runtime).abandon(planned, null, "test", null);
             var report = runtime.sync(new SyncRequest(image.volumeId(), false, "test", options));
             report.awaitCommitted(Duration.ofMinutes(1));
             assertEquals(report.snapshot(), Files.readString(thawed).strip(), "the thaw names the new snapshot");

@@ -12,6 +12,7 @@ import io.blockferry.source.SyncOptions;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.target.RecoveryPoint;
 import io.blockferry.target.Scrubber;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
@@ -106,7 +107,7 @@ class RetentionTest {
     @Test
     @Order(2)
     void should_scrub_and_sync_on_after_pruning() throws Exception {
-        Scrubber.Report clean = runtime.scrubber().scrub(image.volumeId());
+        Scrubber.Report clean = Beans.scrubber(runtime).scrub(image.volumeId());
         assertEquals(0, clean.mismatches());
         assertTrue(clean.rangesChecked() > 0);
 
@@ -131,7 +132,7 @@ class RetentionTest {
         awaitOldestKept(image.volumeId(), fourth.generation());
         assertEquals(List.of(fourth.generation(), fifth.generation()), runtime.writer().catalog()
                 .points(image.volumeId()).stream().map(RecoveryPoint::generation).toList());
-        assertEquals(0, runtime.scrubber().scrub(image.volumeId()).mismatches());
+        assertEquals(0, Beans.scrubber(runtime).scrub(image.volumeId()).mismatches());
         assertEquals(sourceSha.get(fifth.generation()), restore("it-retention-g5", fourth, fifth));
     }
 

@@ -12,6 +12,7 @@ import io.blockferry.source.SyncFailedException;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.target.RecoveryPoint;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.ChunkTopic;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
@@ -86,9 +87,9 @@ class WriterResilienceTest {
     @Order(1)
     void should_complete_a_generation_when_the_writer_restarts_in_the_middle() throws Exception {
         changeSomeBlocks();
-        ChunkStream stream = source.planner().open(SyncRequest.incremental(image.volumeId(), "test"));
+        ChunkStream stream = Beans.planner(source).open(SyncRequest.incremental(image.volumeId(), "test"));
         List<byte[]> frames = ChunkTopic.frames(stream);
-        GenerationReport report = source.planner().published(stream);
+        GenerationReport report = Beans.planner(source).published(stream);
         int half = frames.size() / 2;
 
         long before = target.writer().recordsApplied();
@@ -108,9 +109,9 @@ class WriterResilienceTest {
     @Test
     @Order(2)
     void should_ignore_a_replayed_generation() throws Exception {
-        ChunkStream stream = source.planner().open(SyncRequest.incremental(image.volumeId(), "test"));
+        ChunkStream stream = Beans.planner(source).open(SyncRequest.incremental(image.volumeId(), "test"));
         List<byte[]> frames = ChunkTopic.frames(stream);
-        GenerationReport report = source.planner().published(stream);
+        GenerationReport report = Beans.planner(source).published(stream);
         topic.publish(image.volumeId(), frames);
         report.awaitCommitted(ACK);
         int points = target.writer().catalog().points(image.volumeId()).size();
@@ -129,9 +130,9 @@ class WriterResilienceTest {
     @Order(3)
     void should_keep_the_last_recovery_point_intact_when_END_never_comes() throws Exception {
         changeSomeBlocks();
-        ChunkStream stream = source.planner().open(SyncRequest.incremental(image.volumeId(), "test"));
+        ChunkStream stream = Beans.planner(source).open(SyncRequest.incremental(image.volumeId(), "test"));
         List<byte[]> frames = ChunkTopic.frames(stream);
-        source.planner().published(stream);
+        Beans.planner(source).published(stream);
 
         long before = target.writer().recordsApplied();
         topic.publish(image.volumeId(), frames.subList(0, frames.size() - 1));
@@ -150,9 +151,9 @@ class WriterResilienceTest {
     @Order(4)
     void should_dead_letter_a_corrupt_chunk_keep_the_target_intact_and_resync() throws Exception {
         changeSomeBlocks();
-        ChunkStream stream = source.planner().open(SyncRequest.incremental(image.volumeId(), "test"));
+        ChunkStream stream = Beans.planner(source).open(SyncRequest.incremental(image.volumeId(), "test"));
         List<byte[]> frames = new ArrayList<>(ChunkTopic.frames(stream));
-        GenerationReport report = source.planner().published(stream);
+        GenerationReport report = Beans.planner(source).published(stream);
         for (int i = 0; i < frames.size(); i++) {
             if (ChunkCodec.decode(frames.get(i)) instanceof ChunkRecord.Data d) {
                 byte[] flipped = d.payloadBytes();
@@ -164,7 +165,7 @@ class WriterResilienceTest {
         }
         // hold the source's resync, so the intact recovery point can be seen before it is superseded
         source.camelContext().getRouteController().stopRoute("resync");
-        CompletableFuture<GenerationAck> resynced = source.ackOf(image.volumeId(), report.generation() + 1);
+        CompletableFuture<GenerationAck> resynced = Beans.ackOf(source, image.volumeId(), report.generation() + 1);
         try (TopicWatch deadLetters = new TopicWatch(source.bootstrapServers(), "blockferry.dead-letters");
              TopicWatch events = TopicWatch.events(source.bootstrapServers())) {
             topic.publish(image.volumeId(), frames);

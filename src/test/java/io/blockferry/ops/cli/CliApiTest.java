@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.testing.Await;
+import io.blockferry.testing.Beans;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
 import java.io.ByteArrayOutputStream;
@@ -46,7 +47,7 @@ class CliApiTest {
              TestImage image = new TestImage("volumes", "it-ops-cli", 8L << 20, 81)) {
             image.writeRandom(0, 1 << 20);
             String base = "http://127.0.0.1:" + port;
-            var acked = runtime.ackOf(image.volumeId(), 1);
+            var acked = Beans.ackOf(runtime, image.volumeId(), 1);
 
             Result run = cli(base, "sync", "--policy", "tight", "--json");
             assertEquals(0, run.code(), run.err());
