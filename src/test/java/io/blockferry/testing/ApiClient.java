@@ -53,7 +53,11 @@ public final class ApiClient {
     private Answer send(HttpRequest request) {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), JSON.readTree(response.body()));
+            String body = response.body();
+            // an unknown path gets the HTTP server's own page, not JSON
+            boolean json = body.isBlank() || "{[\"".indexOf(body.strip().charAt(0)) >= 0
+                    || Character.isDigit(body.strip().charAt(0));
+            return new Answer(response.statusCode(), json ? JSON.readTree(body) : JSON.getNodeFactory().textNode(body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -52,6 +52,24 @@ public final class BlockferryProcess implements AutoCloseable {
      */
     public static BlockferryProcess start(Path dataDir, String bootstrapServers, Map<String, String> settings,
                                           String crashAt, String heap) {
+        return launch(classPath(), null, dataDir, bootstrapServers, settings, crashAt, heap);
+    }
+
+    /**
+     * Starts an earlier release, built as {@code releaseDir/blockferry.jar} with its own
+     * {@code releaseDir/application.properties}, on today's dependency jars.
+     */
+    public static BlockferryProcess startRelease(Path releaseDir, Path dataDir, String bootstrapServers,
+                                                 Map<String, String> settings) {
+        List<String> entries = new ArrayList<>(List.of(releaseDir.resolve("blockferry.jar").toAbsolutePath().toString()));
+        entries.addAll(dependencies());
+        return launch(String.join(java.io.File.pathSeparator, entries),
+                releaseDir.resolve("application.properties").toAbsolutePath(), dataDir, bootstrapServers, settings,
+                null, "512m");
+    }
+
+    private static BlockferryProcess launch(String classPath, Path configFile, Path dataDir, String bootstrapServers,
+                                            Map<String, String> settings, String crashAt, String heap) {
         int port = TestRuntimes.freePort();
         Map<String, String> config = new HashMap<>();
         config.put("blockferry.data-dir", dataDir.toString());
@@ -70,12 +88,15 @@ public final class BlockferryProcess implements AutoCloseable {
         config.put("camel.management.enabled", "false");
         config.putAll(settings);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + heap, "-cp", classPath()));
+                .toString(), "-Xmx" + heap, "-cp", classPath));
         if (crashAt != null) {
             command.add("-Dblockferry.crash-at=" + crashAt);
         }
         command.addAll(List.of("io.blockferry.Blockferry", "run"));
         ProcessBuilder builder = new ProcessBuilder(command);
+        if (configFile != null) {
+            builder.environment().put("BLOCKFERRY_CONFIG", configFile.toString());
+        }
         config.forEach((k, v) -> builder.environment().put(k.toUpperCase(Locale.ROOT).replace('.', '_')
                 .replace('-', '_'), v));
         Path log = dataDir.resolve("process-" + System.nanoTime() + ".log");
@@ -117,14 +138,21 @@ public final class BlockferryProcess implements AutoCloseable {
                 throw new UncheckedIOException("cannot package " + classes + " for a Blockferry process", e);
             }
             List<String> entries = new ArrayList<>(List.of(jar.toString()));
-            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-                if (!Path.of(entry).toAbsolutePath().startsWith(Path.of("target").toAbsolutePath())) {
-                    entries.add(entry);
-                }
-            }
+            entries.addAll(dependencies());
             classPath = String.join(java.io.File.pathSeparator, entries);
         }
         return classPath;
+    }
+
+    /** The test class path's jars: Blockferry's dependencies, without its own (and the tests') classes. */
+    private static List<String> dependencies() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!Path.of(entry).toAbsolutePath().startsWith(Path.of("target").toAbsolutePath())) {
+                entries.add(entry);
+            }
+        }
+        return entries;
     }
 
     private void awaitApi() {
