@@ -114,7 +114,7 @@ class PolicyFileTest {
         assertTrue(error(base + "    schedule: '0 * * * * ?'\n    bandwidth-limit: fast\n")
                 .startsWith("policies.yaml line 5: key 'bandwidth-limit': 'fast' is not a size"));
         assertTrue(error("policies:\n  - name: a\n    schedule: '0 * * * * ?'\n    select: {volumes: [noslash]}\n")
-                .startsWith("policies.yaml line 4: key 'volumes': 'noslash' is not a pool/image pattern"));
+                .startsWith("policies.yaml line 4: key 'volumes': 'noslash' is not a [backend:]pool/image pattern"));
         assertTrue(error("policies:\n  - name: a\n    schedule: '0 * * * * ?'\n    select: {volumes: [a/b]}\n"
                 + "  - name: a\n    schedule: '0 * * * * ?'\n    select: {volumes: [a/c]}\n")
                 .startsWith("policies.yaml line 5: key 'name': policy 'a' is defined twice"));
