@@ -33,6 +33,8 @@ import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
 import io.blockferry.transport.CamelEventSink;
 import io.blockferry.transport.GenerationAck;
+import io.blockferry.transport.CamelKafka;
+import io.blockferry.transport.KafkaClientConfig;
 import io.blockferry.transport.KafkaTuning;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
@@ -92,6 +94,8 @@ public final class BlockferryRuntime implements AutoCloseable {
                     .overridesForCamel().forEach(main::addOverrideProperty);
             boolean api = Boolean.parseBoolean(settings.text("camel.server.enabled", "false"));
             main.configure().withRoutesIncludePattern(roles.routesIncludePattern(api));
+            // Camel's Kafka endpoints get the same client security settings as Blockferry's own clients.
+            main.bind("kafka", CamelKafka.component(KafkaClientConfig.from(settings)));
             main.bind("deadLetters", new DeadLetters(events));
             main.bind("apiAccess", ApiAccess.of(settings.text("blockferry.api.token", ""),
                     Path.of(settings.text("blockferry.data-dir"), "api-token")));

@@ -27,7 +27,7 @@ public final class StandaloneBroker {
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, settings.text("blockferry.broker.host"),
                 settings.integer("blockferry.broker.port"), settings.integer("blockferry.broker.controller-port"),
-                maxMessageBytes);
+                maxMessageBytes, EmbeddedKafkaBroker.Listener.from(settings, "blockferry.broker."));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
