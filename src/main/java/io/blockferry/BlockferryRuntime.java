@@ -23,6 +23,7 @@ import io.blockferry.ops.StatusReadings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import io.blockferry.schedule.PolicyRegistry;
+import io.blockferry.store.OwnerOnly;
 import io.blockferry.schedule.ServerDirectory;
 import io.blockferry.schedule.SyncTask;
 import io.blockferry.schedule.WorkQueue;
@@ -75,6 +76,7 @@ public final class BlockferryRuntime implements AutoCloseable {
 
     public static BlockferryRuntime start(Settings settings) {
         Roles roles = Roles.parse(settings.text("blockferry.roles"));
+        ownerOnly(settings, roles);
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -137,6 +139,22 @@ public final class BlockferryRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /**
+     * The data directory (state stores, token, embedded Kafka, manifests) and the repository are the
+     * owner's only: made 0700, and tightened at start, with a warning, when an older release or
+     * another umask left them open to other users.
+     */
+    private static void ownerOnly(Settings settings, Roles roles) {
+        List<Path> trees = new ArrayList<>(List.of(Path.of(settings.text("blockferry.data-dir"))));
+        if (roles.target()) {
+            trees.add(settings.path("blockferry.target.repository-dir"));
+        }
+        for (Path tree : trees) {
+            OwnerOnly.ensureDirectories(tree);
+            OwnerOnly.tighten(tree);
         }
     }
 

@@ -23,6 +23,8 @@ public final class StandaloneBroker {
 
     public static void run(Settings settings, PrintStream out) throws InterruptedException {
         Path dir = settings.path("blockferry.broker.dir");
+        io.blockferry.store.OwnerOnly.ensureDirectories(dir);
+        io.blockferry.store.OwnerOnly.tighten(dir);
         // Sized for the chunk topic's batches, not its chunks: the producer sends batch-size at once.
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, settings.text("blockferry.broker.host"),

@@ -30,8 +30,8 @@ public final class SourceManifests {
 
     public FileChannel create(String volumeId, long generation) {
         try {
-            Files.createDirectories(dir(volumeId));
-            return FileChannel.open(file(volumeId, generation), StandardOpenOption.CREATE,
+            io.blockferry.store.OwnerOnly.createDirectories(dir(volumeId));
+            return io.blockferry.store.OwnerOnly.open(file(volumeId, generation), StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the manifest of " + volumeId + " generation " + generation, e);

@@ -39,7 +39,8 @@ final class ReplicaFiles {
         static FullBuild create(Path file, long size) {
             try {
                 Files.deleteIfExists(file);
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                FileChannel channel = io.blockferry.store.OwnerOnly.open(file, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
                 setLength(channel, size);
                 return new FullBuild(file, channel);
             } catch (IOException e) {

@@ -133,12 +133,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("log.cleaner.io.buffer.size", Integer.toString(256 << 10));
         p.putAll(listener.brokerConfig());
         try {
-            Files.createDirectories(logDir);
+            io.blockferry.store.OwnerOnly.createDirectories(logDir);
             Path config = dir.resolve("server.properties");
             // it may hold keystore and JAAS passwords: the owner's only
             Files.deleteIfExists(config);
-            Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            io.blockferry.store.OwnerOnly.createFile(config);
             try (Writer w = Files.newBufferedWriter(config)) {
                 p.store(w, "Embedded Kafka of Blockferry; written at every start");
             }
