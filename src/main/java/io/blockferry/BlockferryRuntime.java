@@ -15,6 +15,7 @@ import io.blockferry.source.SyncProgress;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.events.DeadLetters;
 import io.blockferry.ops.ApiAccess;
+import io.blockferry.ops.JolokiaAccess;
 import io.blockferry.ops.BlockferryMetrics;
 import io.blockferry.ops.RecentEvents;
 import io.blockferry.ops.StatusAssets;
@@ -99,8 +100,11 @@ public final class BlockferryRuntime implements AutoCloseable {
             // Camel's Kafka endpoints get the same client security settings as Blockferry's own clients.
             main.bind("kafka", CamelKafka.component(KafkaClientConfig.from(settings)));
             main.bind("deadLetters", new DeadLetters(events));
-            main.bind("apiAccess", ApiAccess.of(settings.text("blockferry.api.token", ""),
-                    Path.of(settings.text("blockferry.data-dir"), "api-token")));
+            ApiAccess apiAccess = ApiAccess.of(settings.text("blockferry.api.token", ""),
+                    Path.of(settings.text("blockferry.data-dir"), "api-token"));
+            main.bind("apiAccess", apiAccess);
+            JolokiaAccess.camelProperties(settings, apiAccess).forEach(main::addOverrideProperty);
+            main.bind("jolokia", new io.blockferry.ops.WebOriginGuard());
             BlockferryMetrics metrics = new BlockferryMetrics(
                     () -> main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class),
                     source == null ? null : source.states);

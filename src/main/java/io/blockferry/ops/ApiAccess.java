@@ -44,6 +44,11 @@ public final class ApiAccess {
         }
     }
 
+    /** The token itself, for the credential of the management server's Jolokia (never logged). */
+    String secret() {
+        return new String(token, StandardCharsets.UTF_8);
+    }
+
     /** @throws ApiException 401 unless the header is "Bearer" and the token */
     public void check(String authorization) {
         String prefix = "Bearer ";
