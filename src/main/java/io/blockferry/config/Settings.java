@@ -44,6 +44,11 @@ public final class Settings {
         return new Settings(properties, System.getenv(), new HashMap<>(overrides));
     }
 
+    /** Settings from given parts, with a given environment (tests). */
+    static Settings of(Properties file, Map<String, String> environment, Map<String, String> overrides) {
+        return new Settings(file, environment, new HashMap<>(overrides));
+    }
+
     /** The value after overrides, the environment and the file, with {{key}} placeholders resolved. */
     public Optional<String> find(String key) {
         String raw = overrides.get(key);
