@@ -34,10 +34,12 @@ final class JolokiaLogin implements Filter {
 
     private final String user;
     private final Path passwordFile;
+    private final String password;
 
-    private JolokiaLogin(String user, Path passwordFile) {
+    private JolokiaLogin(String user, Path passwordFile, String password) {
         this.user = user;
         this.passwordFile = passwordFile;
+        this.password = password;
     }
 
     /**
@@ -47,17 +49,19 @@ final class JolokiaLogin implements Filter {
      */
     static JolokiaLogin fromEnvironment(java.util.Map<String, String> env) {
         String file = env.getOrDefault("HAWTIO_JOLOKIA_PASSWORD_FILE", "");
+        String password = env.getOrDefault("HAWTIO_JOLOKIA_PASSWORD", "");
         return new JolokiaLogin(env.getOrDefault("HAWTIO_JOLOKIA_USER", "blockferry"),
-                file.isBlank() ? null : Path.of(file).toAbsolutePath());
+                file.isBlank() ? null : Path.of(file).toAbsolutePath(), password.isBlank() ? null : password);
     }
 
     boolean configured() {
-        return passwordFile != null;
+        return passwordFile != null || password != null;
     }
 
     private String authorization() {
         if (passwordFile == null) {
-            return null;
+            return password == null ? null : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                    .getBytes(StandardCharsets.UTF_8));
         }
         try {
             String password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
