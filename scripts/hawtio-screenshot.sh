@@ -113,16 +113,29 @@ BLOCKFERRY_DATA_DIR="$work/data" BLOCKFERRY_SOURCE_VOLUMES="$image" BLOCKFERRY_S
   CAMEL_SERVER_PORT="$(free_port)" CAMEL_MANAGEMENT_PORT="$management_port" \
   setsid "$home/bin/blockferry" run >"$work/blockferry.log" 2>&1 &
 pids+=($!)
-HAWTIO_PORT="$hawtio_port" HAWTIO_CONNECTIONS="blockferry=$jolokia" \
+HAWTIO_PORT="$hawtio_port" HAWTIO_CONNECTIONS="blockferry=$jolokia" HAWTIO_JOLOKIA_PASSWORD_FILE="$work/data/api-token" \
   setsid "$home/bin/hawtio" >"$work/hawtio.log" 2>&1 &
 pids+=($!)
 
+# Jolokia's login (blockferry.jolokia.user, the API token Blockferry made): a header file, so that
+# the token is never on a command line.
+login_header() {
+  [ -s "$work/jolokia-login" ] && return 0
+  [ -s "$work/data/api-token" ] || return 1
+  (umask 077; printf 'Authorization: Basic %s\n' "$(printf 'blockferry:%s' "$(tr -d '\n' <"$work/data/api-token")" \
+    | base64 -w0)" >"$work/jolokia-login")
+}
 completed() { # the exchanges a route completed, read through Jolokia
-  curl -sf "$jolokia/read/org.apache.camel:context=blockferry,type=routes,name=%22$1%22/ExchangesCompleted" \
+  login_header || return 1
+  curl -sf -H @"$work/jolokia-login" "$jolokia/read/org.apache.camel:context=blockferry,type=routes,name=%22$1%22/ExchangesCompleted" \
     | grep -o '"value":[0-9]*' | grep -q -v '"value":0$'
 }
 all_completed() { for route in "${routes[@]}"; do completed "$route" || return 1; done; }
 wait_for "Blockferry's routes ${routes[*]} completed a sync" 300 "${pids[0]}" all_completed
+# Without the login, or from a web page, Jolokia refuses (README, "Security").
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$jolokia/version")" = 401 ] || die "Jolokia answered without its login"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H @"$work/jolokia-login" -H 'Origin: http://evil.example' \
+  "$jolokia/version")" = 403 ] || die "Jolokia answered a cross-origin request"
 wait_for "Hawtio answers at $hawtio" 300 "${pids[1]}" curl -sf "$hawtio/hawtio/"
 wait_for "Hawtio's proxy reaches Blockferry's Jolokia" 60 "${pids[1]}" \
   curl -sf "$hawtio/hawtio/proxy/http/127.0.0.1/$management_port/observe/jolokia/version"

@@ -15,6 +15,7 @@ import io.blockferry.source.SyncProgress;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.events.DeadLetters;
 import io.blockferry.ops.ApiAccess;
+import io.blockferry.ops.JolokiaAccess;
 import io.blockferry.ops.BlockferryMetrics;
 import io.blockferry.ops.RecentEvents;
 import io.blockferry.ops.StatusAssets;
@@ -23,6 +24,7 @@ import io.blockferry.ops.StatusReadings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import io.blockferry.schedule.PolicyRegistry;
+import io.blockferry.store.OwnerOnly;
 import io.blockferry.schedule.ServerDirectory;
 import io.blockferry.schedule.SyncTask;
 import io.blockferry.schedule.WorkQueue;
@@ -33,6 +35,8 @@ import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
 import io.blockferry.transport.CamelEventSink;
 import io.blockferry.transport.GenerationAck;
+import io.blockferry.transport.CamelKafka;
+import io.blockferry.transport.KafkaClientConfig;
 import io.blockferry.transport.KafkaTuning;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +77,7 @@ public final class BlockferryRuntime implements AutoCloseable {
 
     public static BlockferryRuntime start(Settings settings) {
         Roles roles = Roles.parse(settings.text("blockferry.roles"));
+        ownerOnly(settings, roles);
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -92,9 +97,14 @@ public final class BlockferryRuntime implements AutoCloseable {
                     .overridesForCamel().forEach(main::addOverrideProperty);
             boolean api = Boolean.parseBoolean(settings.text("camel.server.enabled", "false"));
             main.configure().withRoutesIncludePattern(roles.routesIncludePattern(api));
+            // Camel's Kafka endpoints get the same client security settings as Blockferry's own clients.
+            main.bind("kafka", CamelKafka.component(KafkaClientConfig.from(settings)));
             main.bind("deadLetters", new DeadLetters(events));
-            main.bind("apiAccess", ApiAccess.of(settings.text("blockferry.api.token", ""),
-                    Path.of(settings.text("blockferry.data-dir"), "api-token")));
+            ApiAccess apiAccess = ApiAccess.of(settings.text("blockferry.api.token", ""),
+                    Path.of(settings.text("blockferry.data-dir"), "api-token"));
+            main.bind("apiAccess", apiAccess);
+            JolokiaAccess.camelProperties(settings, apiAccess).forEach(main::addOverrideProperty);
+            main.bind("jolokia", new io.blockferry.ops.WebOriginGuard());
             BlockferryMetrics metrics = new BlockferryMetrics(
                     () -> main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class),
                     source == null ? null : source.states);
@@ -133,6 +143,22 @@ public final class BlockferryRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /**
+     * The data directory (state stores, token, embedded Kafka, manifests) and the repository are the
+     * owner's only: made 0700, and tightened at start, with a warning, when an older release or
+     * another umask left them open to other users.
+     */
+    private static void ownerOnly(Settings settings, Roles roles) {
+        List<Path> trees = new ArrayList<>(List.of(Path.of(settings.text("blockferry.data-dir"))));
+        if (roles.target()) {
+            trees.add(settings.path("blockferry.target.repository-dir"));
+        }
+        for (Path tree : trees) {
+            OwnerOnly.ensureDirectories(tree);
+            OwnerOnly.tighten(tree);
         }
     }
 

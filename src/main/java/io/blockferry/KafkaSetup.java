@@ -2,6 +2,7 @@ package io.blockferry;
 
 import io.blockferry.config.Settings;
 import io.blockferry.transport.EmbeddedKafkaBroker;
+import io.blockferry.transport.KafkaClientConfig;
 import io.blockferry.transport.KafkaTopics;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,9 +23,10 @@ final class KafkaSetup implements AutoCloseable {
         String configured = settings.find("blockferry.kafka.bootstrap-servers").orElse(null);
         EmbeddedKafkaBroker embedded = null;
         if (configured == null) {
-            embedded = EmbeddedKafkaBroker.start(Path.of(settings.text("blockferry.data-dir"), "kafka"),
+            embedded = EmbeddedKafkaBroker.start(Path.of(settings.text("blockferry.data-dir"), "kafka"), "127.0.0.1",
                     settings.integer("blockferry.kafka.embedded.port"),
-                    settings.integer("blockferry.kafka.embedded.controller-port"), maxMessageBytes);
+                    settings.integer("blockferry.kafka.embedded.controller-port"), maxMessageBytes,
+                    EmbeddedKafkaBroker.Listener.from(settings, "blockferry.kafka.embedded."));
         }
         KafkaSetup setup = new KafkaSetup(embedded, configured == null ? embedded.bootstrapServers() : configured);
         try {
@@ -40,7 +42,7 @@ final class KafkaSetup implements AutoCloseable {
                     // Compacted: a restore consumer that starts late still finds each server's latest record.
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.metadata-topic"), partitions, replicas,
                             Map.of("cleanup.policy", "compact"))),
-                    settings.integer("blockferry.kafka.timeout-seconds"));
+                    settings.integer("blockferry.kafka.timeout-seconds"), KafkaClientConfig.from(settings));
         } catch (RuntimeException e) {
             setup.close();
             throw e;

@@ -42,7 +42,9 @@ final class RestoreSetup {
         OpenStackApi api = new OpenStackApi(OpenStackConfig.projectCredential(settings));
         TargetCloud cloud = new TargetCloud(api, settings.duration(PREFIX + "timeout"));
         CephPoolMap pools = CephPoolMap.parse(settings.text(PREFIX + "pools", ""), PREFIX + "pools");
-        return new RestoreRunner(cloud, new RbdCli(settings.text(PREFIX + "rbd-command", "rbd")),
+        return new RestoreRunner(cloud, new RbdCli(settings.text(PREFIX + "rbd-command", "rbd"),
+                        settings.find(PREFIX + "rbd-timeout").isPresent() ? settings.duration(PREFIX + "rbd-timeout")
+                                : RbdCli.DEFAULT_TIMEOUT, io.blockferry.config.ChildEnvironment.from(settings)),
                 volumeTypes(settings.text(PREFIX + "volume-types", "")), pools);
     }
 

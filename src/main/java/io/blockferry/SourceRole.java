@@ -64,7 +64,10 @@ final class SourceRole implements AutoCloseable {
     final InventoryService inventory;
     final ChainHints hints;
 
+    private final io.blockferry.config.ChildEnvironment hookEnvironment;
+
     SourceRole(Settings settings, EventSink events, ResyncTrigger resync, String bootstrapServers) {
+        this.hookEnvironment = io.blockferry.config.ChildEnvironment.from(settings);
         SourceSettings source = new SourceSettings((int) settings.bytes("blockferry.source.chunk-size"),
                 settings.integer("blockferry.source.read-ahead"), settings.text("blockferry.source.snapshot-prefix"),
                 settings.integer("blockferry.source.ack-timeout-seconds") * 1000L,
@@ -134,7 +137,7 @@ final class SourceRole implements AutoCloseable {
         main.bind("staticVolumes", staticVolumes);
         main.bind("chunkPublisher", publisher);
         main.bind("offsetCommitter", new KafkaOffsetCommitter());
-        main.bind("hookedSnapshot", new HookedSnapshot(new SnapshotHooks(events), planner));
+        main.bind("hookedSnapshot", new HookedSnapshot(new SnapshotHooks(events, hookEnvironment), planner));
         main.bind("sourceApi", api);
         main.bind("syncProgress", progress);
         main.bind("progressLog", new ProgressLog(progress));

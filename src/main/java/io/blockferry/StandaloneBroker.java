@@ -23,11 +23,13 @@ public final class StandaloneBroker {
 
     public static void run(Settings settings, PrintStream out) throws InterruptedException {
         Path dir = settings.path("blockferry.broker.dir");
+        io.blockferry.store.OwnerOnly.ensureDirectories(dir);
+        io.blockferry.store.OwnerOnly.tighten(dir);
         // Sized for the chunk topic's batches, not its chunks: the producer sends batch-size at once.
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, settings.text("blockferry.broker.host"),
                 settings.integer("blockferry.broker.port"), settings.integer("blockferry.broker.controller-port"),
-                maxMessageBytes);
+                maxMessageBytes, EmbeddedKafkaBroker.Listener.from(settings, "blockferry.broker."));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

@@ -5,6 +5,8 @@ import io.blockferry.config.Settings;
 import io.blockferry.events.EventSink;
 import io.blockferry.ops.ComponentHealthCheck;
 import io.blockferry.ops.TargetApi;
+import io.blockferry.restore.ChainPins;
+import io.blockferry.restore.RestoreJobs;
 import io.blockferry.restore.RestorePlanner;
 import io.blockferry.restore.ServerMetadataCatalog;
 import io.blockferry.store.Database;
@@ -44,6 +46,7 @@ final class TargetRole implements AutoCloseable {
     private final TargetApi api;
     final ServerMetadataCatalog metadata;
     private final AckOutbox acks;
+    private final RestoreJobs restoreJobs = new RestoreJobs();
     private final ExecutorService writerThreads;
     private final KafkaChunkConsumer consumer;
     private volatile boolean started;
@@ -69,7 +72,9 @@ final class TargetRole implements AutoCloseable {
         retention.recover();
         this.metadata = new ServerMetadataCatalog(database, catalog);
         this.api = new TargetApi(catalog, metadata, new RestorePlanner(catalog::currentChain,
-                p -> repository.pointDiff(p.volumeId(), p.generation())), RestoreSetup.lazyRunner(settings));
+                p -> repository.pointDiff(p.volumeId(), p.generation())), RestoreSetup.lazyRunner(settings),
+                new ChainPins(repository.root(), catalog::currentChain,
+                        p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf), restoreJobs);
         AtomicInteger n = new AtomicInteger();
         this.writerThreads = Executors.newFixedThreadPool(settings.integer("blockferry.target.writer-threads"), r -> {
             Thread t = new Thread(r, "chunk-writer-" + n.incrementAndGet());
@@ -110,6 +115,7 @@ final class TargetRole implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        restoreJobs.close();
         acks.close();
         database.close();
     }

@@ -57,7 +57,7 @@ public final class ExtentLog implements Iterable<Extent>, AutoCloseable {
                     continue;
                 }
                 if (out == null) {
-                    Files.createDirectories(spillDir);
+                    io.blockferry.store.OwnerOnly.createDirectories(spillDir);
                     log.spill = Files.createTempFile(spillDir, "extents", ".tmp");
                     out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(log.spill), 1 << 16));
                 }

@@ -44,6 +44,11 @@ public final class Settings {
         return new Settings(properties, System.getenv(), new HashMap<>(overrides));
     }
 
+    /** Settings from given parts, with a given environment (tests). */
+    static Settings of(Properties file, Map<String, String> environment, Map<String, String> overrides) {
+        return new Settings(file, environment, new HashMap<>(overrides));
+    }
+
     /** The value after overrides, the environment and the file, with {{key}} placeholders resolved. */
     public Optional<String> find(String key) {
         String raw = overrides.get(key);
@@ -132,6 +137,40 @@ public final class Settings {
             }
         }
         return keys;
+    }
+
+    /**
+     * Every key under {@code prefix} (from overrides, the environment and the file, in that order of
+     * precedence), with the prefix taken off. An environment variable {@code PREFIX_SSL_TRUSTSTORE_LOCATION}
+     * gives the key {@code ssl.truststore.location}: the rest of its name lower-cased, '_' read as '.'
+     * (the keys passed through this way, Kafka's, are written with dots only).
+     */
+    public Map<String, String> prefixed(String prefix) {
+        Map<String, String> found = new java.util.TreeMap<>();
+        for (String key : file.stringPropertyNames()) {
+            if (key.startsWith(prefix) && key.length() > prefix.length()) {
+                found.put(key.substring(prefix.length()), file.getProperty(key));
+            }
+        }
+        String envPrefix = environmentName(prefix);
+        environment.forEach((name, value) -> {
+            if (name.startsWith(envPrefix) && name.length() > envPrefix.length()) {
+                found.put(name.substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        overrides.forEach((key, value) -> {
+            if (key.startsWith(prefix) && key.length() > prefix.length()) {
+                found.put(key.substring(prefix.length()), value);
+            }
+        });
+        Map<String, String> resolved = new java.util.TreeMap<>();
+        found.forEach((key, value) -> {
+            String v = value == null ? "" : resolvePlaceholders(value.trim());
+            if (!v.isEmpty()) {
+                resolved.put(key, v);
+            }
+        });
+        return resolved;
     }
 
     public Settings with(String key, String value) {

@@ -39,6 +39,7 @@ final class BenchRuntime implements AutoCloseable {
         BlockferryRuntime runtime = BlockferryRuntime.start(settings);
         try {
             return new BenchRuntime(runtime, new StallWatch(runtime.bootstrapServers(),
+                    io.blockferry.transport.KafkaClientConfig.from(settings),
                     settings.text("blockferry.kafka.chunk-topic"), settings.text("blockferry.kafka.target-group"), stall));
         } catch (RuntimeException e) {
             runtime.close();

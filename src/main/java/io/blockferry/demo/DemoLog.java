@@ -22,7 +22,7 @@ final class DemoLog implements AutoCloseable {
     private final PrintStream file;
 
     private DemoLog(Path path) throws IOException {
-        Files.createDirectories(path.toAbsolutePath().getParent());
+        io.blockferry.store.OwnerOnly.createDirectories(path.toAbsolutePath().getParent());
         System.setProperty("blockferry.log.file", path.toAbsolutePath().toString());
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         try {
@@ -31,6 +31,7 @@ final class DemoLog implements AutoCloseable {
             throw new IllegalStateException("log4j2-demo.properties has no usable location", e);
         }
         this.file = new PrintStream(new FileOutputStream(path.toFile(), true), true, StandardCharsets.UTF_8);
+        io.blockferry.store.OwnerOnly.restrict(path); // it names volumes and snapshots: the owner's only
         System.setOut(file);
         System.setErr(file);
     }

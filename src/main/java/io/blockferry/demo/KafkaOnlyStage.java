@@ -187,6 +187,6 @@ final class KafkaOnlyStage {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        return p;
+        return tuning.client().applyTo(p);
     }
 }

@@ -31,12 +31,13 @@ final class StallWatch implements AutoCloseable {
     private long lastProgress;
     private String lastState = "";
 
-    StallWatch(String bootstrapServers, String chunkTopic, String targetGroup, Duration stall) {
+    StallWatch(String bootstrapServers, io.blockferry.transport.KafkaClientConfig client, String chunkTopic,
+               String targetGroup, Duration stall) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        this.admin = Admin.create(p);
+        this.admin = Admin.create(client.applyTo(p));
         this.chunkTopic = chunkTopic;
         this.targetGroup = targetGroup;
         this.stall = stall;

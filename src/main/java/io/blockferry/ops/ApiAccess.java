@@ -5,7 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import io.blockferry.store.OwnerOnly;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -28,14 +28,25 @@ public final class ApiAccess {
             if (!Files.exists(tokenFile)) {
                 byte[] random = new byte[24];
                 new SecureRandom().nextBytes(random);
-                Files.createDirectories(tokenFile.toAbsolutePath().getParent());
-                Files.writeString(tokenFile, HexFormat.of().formatHex(random) + "\n");
-                Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+                OwnerOnly.createDirectories(tokenFile.toAbsolutePath().getParent());
+                // made 0600 before the token is in it, never chmod-ed after
+                Path fresh = tokenFile.resolveSibling(tokenFile.getFileName() + ".new");
+                Files.deleteIfExists(fresh);
+                OwnerOnly.createFile(fresh);
+                Files.writeString(fresh, HexFormat.of().formatHex(random) + "\n");
+                Files.move(fresh, tokenFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                OwnerOnly.tighten(tokenFile);
             }
             return new ApiAccess(Files.readString(tokenFile).trim());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the API token file " + tokenFile, e);
         }
+    }
+
+    /** The token itself, for the credential of the management server's Jolokia (never logged). */
+    String secret() {
+        return new String(token, StandardCharsets.UTF_8);
     }
 
     /** @throws ApiException 401 unless the header is "Bearer" and the token */

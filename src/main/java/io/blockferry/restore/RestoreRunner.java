@@ -76,7 +76,7 @@ public final class RestoreRunner {
     }
 
     /** Refuses before making anything when a disk could not be filled. */
-    private static void check(RestorePlan plan) {
+    public static void check(RestorePlan plan) {
         if (plan.disks().isEmpty()) {
             throw new RestoreException("server " + plan.serverId() + " has no replicated disk: nothing to restore");
         }

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The target's record of servers' restore metadata: every distinct version received, each with
+ * The target's record of servers' restore metadata: the newest {@value #VERSIONS_KEPT} versions received, each with
  * the newest recovery point of each disk at the time it arrived, so a restore can pair a
  * metadata version with the generations it described.
  */
@@ -27,9 +27,14 @@ public final class ServerMetadataCatalog {
               server_id VARCHAR(64) NOT NULL,
               captured_at BIGINT NOT NULL,
               received_at BIGINT NOT NULL,
-              generations VARCHAR(8000) NOT NULL,
+              generations CLOB NOT NULL,
               body CLOB NOT NULL,
-              PRIMARY KEY (server_id, captured_at))""");
+              PRIMARY KEY (server_id, captured_at))""",
+            // a server with many disks outgrew the VARCHAR(8000) of earlier releases
+            "ALTER TABLE server_metadata ALTER COLUMN generations SET DATA TYPE CLOB");
+
+    /** Versions kept per server: the newest decides a restore; a few older ones show what changed. */
+    public static final int VERSIONS_KEPT = 10;
 
     /** One stored version: the metadata, and the newest generation of each disk when it arrived. */
     public record Version(ServerMetadata metadata, long receivedAtMillis, Map<String, Long> generations) {
@@ -73,6 +78,10 @@ public final class ServerMetadataCatalog {
                         + "KEY (server_id, captured_at) VALUES (?, ?, ?, ?, ?)", metadata.serverId(),
                 metadata.capturedAtMillis(), System.currentTimeMillis(), write(generations),
                 new String(record, StandardCharsets.UTF_8));
+        // every poll that changed the server adds a version: only the newest ones are kept
+        db.update("DELETE FROM server_metadata WHERE server_id = ? AND captured_at < (SELECT MIN(captured_at) FROM "
+                + "(SELECT captured_at FROM server_metadata WHERE server_id = ? ORDER BY captured_at DESC LIMIT ?))",
+                metadata.serverId(), metadata.serverId(), VERSIONS_KEPT);
         return metadata;
     }
 

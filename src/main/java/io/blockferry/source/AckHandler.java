@@ -76,6 +76,8 @@ public final class AckHandler {
                 cleaner.keepNewest(ref, ack.snapshot(), store.keepSnapshots(ack.volumeId()));
                 if (SyncMode.FULL.name().equals(ack.mode())) {
                     manifests.restartChainAt(ack.volumeId(), ack.generation());
+                } else {
+                    manifests.compact(ack.volumeId(), ack.generation(), SourceManifests.CHAIN_LIMIT);
                 }
                 LOG.info("Volume {} generation {} committed on the target; base is now {}", ack.volumeId(),
                         ack.generation(), ack.snapshot());

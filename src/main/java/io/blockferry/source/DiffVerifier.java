@@ -3,7 +3,6 @@ package io.blockferry.source;
 import io.blockferry.transport.ManifestChain;
 import io.blockferry.transport.ManifestEntry;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -37,25 +36,29 @@ public final class DiffVerifier {
             int previous = manifests.manifests() - 1;
             long population = manifests.size();
             long wanted = Math.max(minimum, (long) Math.ceil(sampleRate * population));
-            List<ManifestEntry> entries = new ArrayList<>();
+            long[] checked = {0};
             if (sampleRate >= 1.0 || wanted >= population) {
-                manifests.forEachCurrent(previous, entries::add);
+                // every current entry, streamed: nothing of the chain is held in memory
+                manifests.forEachCurrent(previous, entry -> check(volumeId, entry, snapshot, ++checked[0], -1));
             } else {
-                entries = manifests.sampleCurrent(previous, (int) Math.min(wanted, Integer.MAX_VALUE), random);
-            }
-            long checked = 0;
-            for (ManifestEntry entry : entries) {
-                byte[] bytes = new byte[(int) entry.length()];
-                snapshot.read(entry.offset(), bytes);
-                checked++;
-                String problem = entry.mismatch(bytes);
-                if (problem != null) {
-                    throw new DiffInvalidException("sampled verification of " + volumeId + ": " + problem
-                            + " although the diff reported it unchanged (" + checked + " of " + entries.size()
-                            + " sampled ranges checked)", checked);
+                List<ManifestEntry> entries = manifests.sampleCurrent(previous, (int) Math.min(wanted,
+                        Integer.MAX_VALUE), random);
+                for (ManifestEntry entry : entries) {
+                    check(volumeId, entry, snapshot, ++checked[0], entries.size());
                 }
             }
-            return checked;
+            return checked[0];
+        }
+    }
+
+    private static void check(String volumeId, ManifestEntry entry, BlockReader snapshot, long checked, long of) {
+        byte[] bytes = new byte[(int) entry.length()];
+        snapshot.read(entry.offset(), bytes);
+        String problem = entry.mismatch(bytes);
+        if (problem != null) {
+            throw new DiffInvalidException("sampled verification of " + volumeId + ": " + problem
+                    + " although the diff reported it unchanged (" + checked + (of < 0 ? "" : " of " + of)
+                    + " sampled ranges checked)", checked);
         }
     }
 

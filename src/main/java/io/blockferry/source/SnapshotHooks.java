@@ -1,5 +1,6 @@
 package io.blockferry.source;
 
+import io.blockferry.config.ChildEnvironment;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
@@ -24,9 +25,17 @@ public final class SnapshotHooks {
     private static final int OUTPUT_TAIL = 2000;
 
     private final EventSink events;
+    private final ChildEnvironment environment;
 
+    /** Hooks that see only the minimal environment ({@link ChildEnvironment#BASE}). */
     public SnapshotHooks(EventSink events) {
+        this(events, ChildEnvironment.minimal());
+    }
+
+    /** @param environment what of Blockferry's environment a hook sees: never its credentials */
+    public SnapshotHooks(EventSink events, ChildEnvironment environment) {
         this.events = events;
+        this.environment = environment;
     }
 
     public void beforeSnapshot(SyncRequest request) {
@@ -44,7 +53,7 @@ public final class SnapshotHooks {
         }
         String problem;
         try {
-            problem = execute(hook, phase, request, snapshot);
+            problem = execute(hook, phase, request, snapshot, environment);
         } catch (IOException e) {
             problem = "could not be started: " + e.getMessage();
         } catch (InterruptedException e) {
@@ -54,7 +63,8 @@ public final class SnapshotHooks {
         if (problem == null) {
             return;
         }
-        String message = "The " + phase + " hook " + hook.command() + " of policy " + request.options().policy()
+        // the program only: a hook's arguments may carry a key
+        String message = "The " + phase + " hook " + hook.command().get(0) + " of policy " + request.options().policy()
                 + " for " + request.volumeId() + " " + problem
                 + (hook.onFailure() == Hook.OnFailure.ABORT ? "; the sync is aborted (on-failure: abort)"
                 : "; the sync goes on (on-failure: continue)");
@@ -67,13 +77,13 @@ public final class SnapshotHooks {
     }
 
     /** @return null when the hook succeeded, else what went wrong */
-    private static String execute(Hook hook, String phase, SyncRequest request, String snapshot)
-            throws IOException, InterruptedException {
+    private static String execute(Hook hook, String phase, SyncRequest request, String snapshot,
+                                  ChildEnvironment environment) throws IOException, InterruptedException {
         Path output = Files.createTempFile("blockferry-hook-", ".log");
         try {
             ProcessBuilder builder = new ProcessBuilder(hook.command()).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
-            Map<String, String> env = builder.environment();
+            Map<String, String> env = environment.applyTo(builder).environment();
             env.put("BLOCKFERRY_PHASE", phase);
             env.put("BLOCKFERRY_VOLUME", request.volumeId());
             env.put("BLOCKFERRY_POLICY", String.valueOf(request.options().policy()));
@@ -93,11 +103,27 @@ public final class SnapshotHooks {
         }
     }
 
+    /**
+     * The end of a hook's output: only its last bytes are read (a chatty hook's log can be large),
+     * and bytes that are not UTF-8 are shown as replacement characters rather than failing.
+     */
     private static String tail(Path output) throws IOException {
-        String text = Files.readString(output, StandardCharsets.UTF_8).strip();
+        long size = Files.size(output);
+        byte[] bytes;
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(output)) {
+            int length = (int) Math.min(size, OUTPUT_TAIL * 4L);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(length);
+            channel.position(size - length);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // reads the last bytes
+            }
+            bytes = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
         if (text.isEmpty()) {
             return "";
         }
-        return ": " + (text.length() > OUTPUT_TAIL ? "..." + text.substring(text.length() - OUTPUT_TAIL) : text);
+        boolean cut = size > bytes.length || text.length() > OUTPUT_TAIL;
+        return ": " + (cut ? "..." + text.substring(Math.max(0, text.length() - OUTPUT_TAIL)) : text);
     }
 }

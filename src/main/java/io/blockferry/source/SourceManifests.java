@@ -18,6 +18,12 @@ import java.util.stream.Stream;
  */
 public final class SourceManifests {
 
+    /**
+     * The most manifests a volume's chain keeps before its oldest are compacted into one: what a
+     * verification opens and searches is bounded by it, not by the age of the chain.
+     */
+    public static final int CHAIN_LIMIT = 32;
+
     private final Path root;
 
     public SourceManifests(Path root) {
@@ -30,8 +36,8 @@ public final class SourceManifests {
 
     public FileChannel create(String volumeId, long generation) {
         try {
-            Files.createDirectories(dir(volumeId));
-            return FileChannel.open(file(volumeId, generation), StandardOpenOption.CREATE,
+            io.blockferry.store.OwnerOnly.createDirectories(dir(volumeId));
+            return io.blockferry.store.OwnerOnly.open(file(volumeId, generation), StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the manifest of " + volumeId + " generation " + generation, e);
@@ -50,6 +56,44 @@ public final class SourceManifests {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the manifests of " + volumeId, e);
         }
+    }
+
+    /**
+     * Bounds the chain up to {@code upTo} (an acked generation) to at most {@code limit} manifests,
+     * so verification opens and searches a bounded number of files however old the chain is: once
+     * it has more, its oldest manifests (all but the newest {@code limit / 2}) become one, holding
+     * what is current of them (ManifestChain#writeCurrent), under the name of the newest of them.
+     * Verification sees exactly the same current entries as before. The merged file is written
+     * aside and renamed over, so a crash leaves the chain as it was or compacted.
+     *
+     * @return how many manifests were merged into one (0: none)
+     */
+    public int compact(String volumeId, long upTo, int limit) {
+        List<Path> chain = chain(volumeId, upTo);
+        if (limit < 2 || chain.size() <= limit) {
+            return 0;
+        }
+        List<Path> oldest = chain.subList(0, chain.size() - Math.max(1, limit / 2));
+        Path into = oldest.get(oldest.size() - 1);
+        Path merged = into.resolveSibling(into.getFileName() + ".compact");
+        try (io.blockferry.transport.ManifestChain group = new io.blockferry.transport.ManifestChain(oldest);
+             FileChannel out = io.blockferry.store.OwnerOnly.open(merged, StandardOpenOption.CREATE,
+                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            group.writeCurrent(out);
+            out.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot compact the manifests of " + volumeId, e);
+        }
+        try {
+            Files.move(merged, into, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot compact the manifests of " + volumeId, e);
+        }
+        for (Path p : oldest.subList(0, oldest.size() - 1)) {
+            delete(p);
+        }
+        return oldest.size();
     }
 
     /** A full generation was committed: the chain restarts with it. */

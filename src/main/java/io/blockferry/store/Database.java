@@ -44,8 +44,11 @@ public final class Database implements AutoCloseable {
     /** Opens (creating if needed) the database at {@code file} and applies the schema statements. */
     public static Database open(Path file, List<String> schema) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            OwnerOnly.createDirectories(file.toAbsolutePath().getParent());
             Connection c = DriverManager.getConnection("jdbc:h2:file:" + file.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+            // H2 makes its files with the process's umask: they hold the state, so the owner's only
+            OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".mv.db"));
+            OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".trace.db"));
             Database db = new Database(c, file);
             for (String statement : schema) {
                 db.update(statement);

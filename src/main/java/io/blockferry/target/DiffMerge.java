@@ -54,7 +54,7 @@ public final class DiffMerge {
             }
             try (RbdDiffWriter writer = RbdDiffWriter.create(outDiff, first.fromSnapshot(), second.toSnapshot(),
                     second.imageSize());
-                 FileChannel channel = FileChannel.open(outManifest, StandardOpenOption.CREATE,
+                 FileChannel channel = io.blockferry.store.OwnerOnly.open(outManifest, StandardOpenOption.CREATE,
                          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 DiffMerge merge = new DiffMerge(writer, channel);
                 merge.join(new Run(first, second.imageSize()), new Run(second, 0), second.imageSize());

@@ -49,7 +49,7 @@ public final class RbdDiffWriter implements AutoCloseable {
 
     private static RbdDiffWriter open(Path file, StandardOpenOption... options) {
         try {
-            return new RbdDiffWriter(FileChannel.open(file, options));
+            return new RbdDiffWriter(io.blockferry.store.OwnerOnly.open(file, options));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open diff file " + file, e);
         }

@@ -35,7 +35,7 @@ public final class Repository {
     public Repository(Path root) {
         this.root = root;
         try {
-            Files.createDirectories(root);
+            io.blockferry.store.OwnerOnly.createDirectories(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the repository directory " + root.toAbsolutePath()
                     + ": set blockferry.target.repository-dir to a writable directory", e);
@@ -146,7 +146,7 @@ public final class Repository {
         for (String kind : List.of("staging", "points")) {
             Path dir = dir(volumeId, kind);
             try {
-                Files.createDirectories(dir);
+                io.blockferry.store.OwnerOnly.createDirectories(dir);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
             }

@@ -92,7 +92,8 @@ final class StagedGeneration implements AutoCloseable {
 
     private static FileChannel openManifest(Path file, long length) {
         try {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = io.blockferry.store.OwnerOnly.open(file, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
             channel.truncate(length);
             channel.position(length);
             return channel;

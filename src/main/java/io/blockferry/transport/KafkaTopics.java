@@ -34,10 +34,27 @@ public final class KafkaTopics {
     private KafkaTopics() {
     }
 
-    private static KafkaUnavailableException unreachable(String bootstrapServers, int timeoutSeconds) {
+    private static KafkaUnavailableException unreachable(String bootstrapServers, int timeoutSeconds,
+                                                         KafkaClientConfig client) {
         return new KafkaUnavailableException("Kafka at " + bootstrapServers + " did not answer within "
                 + timeoutSeconds + " s: check blockferry.kafka.bootstrap-servers (BLOCKFERRY_KAFKA_BOOTSTRAP_SERVERS) "
-                + "and that the brokers are running, or leave it empty to use the embedded broker");
+                + "and that the brokers are running, or leave it empty to use the embedded broker; this proxy "
+                + "connects with security protocol " + client.securityProtocol() + ": when the brokers' listener "
+                + "requires TLS or SASL, set " + KafkaClientConfig.PREFIX + "security.protocol and its keys");
+    }
+
+    /** A refused TLS or SASL handshake as one line naming the key to fix, else the cause as it is. */
+    private static KafkaUnavailableException refused(String bootstrapServers, Throwable cause, String doing,
+                                                     int timeoutSeconds, KafkaClientConfig client) {
+        String explained = KafkaClientConfig.explainRefusal(cause, bootstrapServers);
+        if (explained != null) {
+            return new KafkaUnavailableException(explained);
+        }
+        if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return unreachable(bootstrapServers, timeoutSeconds, client);
+        }
+        return new KafkaUnavailableException("Kafka at " + bootstrapServers + " refused to " + doing + ": "
+                + cause.getMessage());
     }
 
     /**
@@ -71,11 +88,35 @@ public final class KafkaTopics {
     }
 
     public static void ensure(String bootstrapServers, List<Spec> specs, int timeoutSeconds) {
+        ensure(bootstrapServers, specs, timeoutSeconds, KafkaClientConfig.none());
+    }
+
+    /** The admin client's properties: Blockferry's timeouts, then the client security settings. */
+    public static Properties adminProperties(String bootstrapServers, int timeoutSeconds, KafkaClientConfig client) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutSeconds * 1000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutSeconds * 1000);
-        try (Admin admin = Admin.create(props)) {
+        return client.applyTo(props);
+    }
+
+    /**
+     * Creates the topics that are missing, with the client security settings; a Kafka that cannot be
+     * reached, or refuses this client's TLS or SASL credentials, is one line naming what to fix.
+     */
+    public static void ensure(String bootstrapServers, List<Spec> specs, int timeoutSeconds, KafkaClientConfig client) {
+        Admin created;
+        try {
+            created = Admin.create(adminProperties(bootstrapServers, timeoutSeconds, client));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new KafkaUnavailableException("the Kafka client settings (" + client + ") are not usable: "
+                    + root.getMessage() + ": fix the " + KafkaClientConfig.PREFIX + "* key it names");
+        }
+        try (Admin admin = created) {
             Set<String> existing = admin.listTopics().names().get(timeoutSeconds, TimeUnit.SECONDS);
             List<NewTopic> missing = specs.stream().filter(s -> !existing.contains(s.name()))
                     .map(s -> new NewTopic(s.name(), s.partitions(), s.replicationFactor()).configs(s.config()))
@@ -86,13 +127,11 @@ public final class KafkaTopics {
             }
             raiseMessageSizes(admin, specs.stream().filter(s -> existing.contains(s.name())).toList(), timeoutSeconds);
         } catch (TimeoutException e) {
-            throw unreachable(bootstrapServers, timeoutSeconds);
+            throw unreachable(bootstrapServers, timeoutSeconds, client);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw unreachable(bootstrapServers, timeoutSeconds);
-            }
-            throw new KafkaUnavailableException("Kafka at " + bootstrapServers + " refused to set up Blockferry's "
-                    + "topics: " + e.getCause().getMessage());
+            throw refused(bootstrapServers, e.getCause(), "set up Blockferry's topics", timeoutSeconds, client);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw refused(bootstrapServers, e, "set up Blockferry's topics", timeoutSeconds, client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaUnavailableException("interrupted while connecting to Kafka at " + bootstrapServers);

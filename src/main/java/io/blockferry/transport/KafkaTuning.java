@@ -20,9 +20,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param fetchBytes     the most the consumer fetches at once
  * @param compression    the producer's compression codec: none, lz4, zstd, gzip or snappy
  * @param timeoutSeconds how long a send may block, and a request may take, before it fails
+ * @param client         the client security settings ({@code blockferry.kafka.client.*}), applied last
  */
 public record KafkaTuning(int recordBytes, int batchBytes, int lingerMs, long producerBuffer, int fetchBytes,
-                          String compression, int timeoutSeconds) {
+                          String compression, int timeoutSeconds, KafkaClientConfig client) {
 
     /** How long a consumer that stopped heartbeating keeps its partitions (the broker allows 6 s to 30 min). */
     public static final int SESSION_TIMEOUT_MS = 10_000;
@@ -35,7 +36,8 @@ public record KafkaTuning(int recordBytes, int batchBytes, int lingerMs, long pr
         return new KafkaTuning((int) settings.bytes("blockferry.kafka.record-size"),
                 (int) settings.bytes("blockferry.kafka.batch-size"), settings.integer("blockferry.kafka.linger-ms"),
                 settings.bytes("blockferry.kafka.producer-buffer"), (int) settings.bytes("blockferry.kafka.fetch-size"),
-                settings.text("blockferry.kafka.compression"), settings.integer("blockferry.kafka.timeout-seconds"));
+                settings.text("blockferry.kafka.compression"), settings.integer("blockferry.kafka.timeout-seconds"),
+                KafkaClientConfig.from(settings));
     }
 
     /** The largest batch the brokers must accept on the chunk topic ({@code max.message.bytes}). */
@@ -64,7 +66,7 @@ public record KafkaTuning(int recordBytes, int batchBytes, int lingerMs, long pr
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * timeoutSeconds * 1000 + lingerMs);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return p;
+        return client.applyTo(p);
     }
 
     /**
@@ -87,6 +89,6 @@ public record KafkaTuning(int recordBytes, int batchBytes, int lingerMs, long pr
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutSeconds * 1000);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
-        return p;
+        return client.applyTo(p);
     }
 }

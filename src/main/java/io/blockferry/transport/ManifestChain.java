@@ -63,18 +63,64 @@ public final class ManifestChain implements AutoCloseable {
             population += counts.get(file);
         }
         List<ManifestEntry> sample = new ArrayList<>();
-        for (int attempt = 0; attempt < wanted * 8 && sample.size() < wanted && population > 0; attempt++) {
-            long index = (long) (random.nextDouble() * population);
+        java.util.Set<Long> drawn = new java.util.HashSet<>();
+        for (long attempt = 0; attempt < wanted * 8L && sample.size() < wanted && population > 0; attempt++) {
+            long global = (long) (random.nextDouble() * population);
+            if (!drawn.add(global)) {
+                continue;
+            }
+            long index = global;
             int file = 0;
             while (index >= counts.get(file)) {
                 index -= counts.get(file++);
             }
             ManifestEntry entry = ManifestFile.entry(manifests.get(file), index);
-            if (!changedLater(file, entry) && !sample.contains(entry)) {
+            if (!changedLater(file, entry)) {
                 sample.add(entry);
             }
         }
         return sample;
+    }
+
+    /**
+     * Writes every current entry of the whole chain (those no later manifest changed), in offset
+     * order, as one manifest: it stands for the chain. An entry a later one changed is dropped,
+     * which loses nothing, as no generation before the chain's first could see it; so this is only
+     * for the chain's oldest manifests (see {@code SourceManifests.compact}). The entries kept never
+     * overlap. Streams: one cursor per manifest.
+     */
+    public long writeCurrent(FileChannel out) {
+        java.util.PriorityQueue<long[]> heads = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingLong((long[] h) -> h[2]));
+        for (int file = 0; file < manifests.size(); file++) {
+            long[] head = nextCurrent(file, 0);
+            if (head != null) {
+                heads.add(head);
+            }
+        }
+        long written = 0;
+        while (!heads.isEmpty()) {
+            long[] head = heads.poll();
+            int file = (int) head[0];
+            ManifestFile.append(out, ManifestFile.entry(manifests.get(file), head[1]));
+            written++;
+            long[] next = nextCurrent(file, head[1] + 1);
+            if (next != null) {
+                heads.add(next);
+            }
+        }
+        return written;
+    }
+
+    /** {file, index, offset} of the first current entry of {@code file} at or after {@code from}, or null. */
+    private long[] nextCurrent(int file, long from) {
+        for (long i = from; i < counts.get(file); i++) {
+            ManifestEntry entry = ManifestFile.entry(manifests.get(file), i);
+            if (!changedLater(file, entry)) {
+                return new long[] {file, i, entry.offset()};
+            }
+        }
+        return null;
     }
 
     public int manifests() {

@@ -58,4 +58,19 @@ class SettingsTest {
             }
         }
     }
+
+    @Test
+    void should_pass_every_key_under_a_prefix_through_from_the_file_the_environment_and_overrides() {
+        java.util.Properties file = new java.util.Properties();
+        file.setProperty("blockferry.kafka.client.security.protocol", "SSL");
+        file.setProperty("blockferry.kafka.client.ssl.truststore.location", "/etc/ca.p12");
+        file.setProperty("blockferry.kafka.bootstrap-servers", "b:9092");
+        Settings s = Settings.of(file, Map.of("BLOCKFERRY_KAFKA_CLIENT_SASL_JAAS_CONFIG", "x required;",
+                "BLOCKFERRY_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL", "OTHER", "y"),
+                Map.of("blockferry.kafka.client.sasl.mechanism", "SCRAM-SHA-512"));
+
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "ssl.truststore.location", "/etc/ca.p12",
+                "sasl.jaas.config", "x required;", "sasl.mechanism", "SCRAM-SHA-512"),
+                s.prefixed("blockferry.kafka.client."));
+    }
 }

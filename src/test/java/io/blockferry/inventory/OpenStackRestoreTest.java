@@ -136,9 +136,16 @@ class OpenStackRestoreTest {
     void should_rebuild_the_server_from_the_repository_with_its_flavor_disk_order_and_bit_identical_data() {
         long started = System.nanoTime();
         ApiClient.Answer answer = api.post("/api/servers/" + server + "/restore");
+        assertEquals(202, answer.status(), "a restore is a job: " + answer.body());
+        String job = answer.body().path("id").asText();
+        assertEquals("running", answer.body().path("status").asText(), answer.body().toString());
+        ApiClient.Answer twice = api.post("/api/servers/" + server + "/restore");
+        assertEquals(409, twice.status(), "one restore of a server at a time: " + twice.body());
+        JsonNode done = io.blockferry.testing.Await.until(() -> api.get("/api/restores/" + job).body(),
+                j -> !"running".equals(j.path("status").asText()), java.time.Duration.ofMinutes(10), "the restore job");
         System.out.printf("restore took %.1f s%n", (System.nanoTime() - started) / 1e9);
-        assertEquals(201, answer.status(), answer.body().toString());
-        JsonNode result = answer.body();
+        assertEquals("succeeded", done.path("status").asText(), done.toString());
+        JsonNode result = done.path("result");
         String restored = result.path("serverId").asText();
         List<String> newVolumes = new ArrayList<>();
         result.path("volumeIds").forEach(v -> newVolumes.add(v.asText()));

@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class OperatorSurfaceTest {
 
     private static final String TOKEN = "test-token-7d1c";
+    private static final String JOLOKIA_LOGIN = "Basic " + java.util.Base64.getEncoder()
+            .encodeToString(("blockferry:" + TOKEN).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
     private BlockferryRuntime runtime;
@@ -153,20 +155,51 @@ class OperatorSurfaceTest {
 
     @Test
     void should_serve_jolokia_for_hawtio_but_deny_the_jvms_diagnostic_commands() throws Exception {
-        HttpResponse<String> routes = get(observe + "/jolokia/search/org.apache.camel:type=routes,*", null);
+        HttpResponse<String> routes = jolokiaGet(observe + "/jolokia/search/org.apache.camel:type=routes,*");
         assertEquals(200, routes.statusCode());
         assertTrue(routes.body().contains("volume-sync"), routes.body());
 
-        HttpResponse<String> denied = get(observe
-                + "/jolokia/exec/com.sun.management:type=DiagnosticCommand/vmSystemProperties", null);
+        HttpResponse<String> denied = jolokiaGet(observe
+                + "/jolokia/exec/com.sun.management:type=DiagnosticCommand/vmSystemProperties");
         assertDenied(denied);
     }
 
     @Test
+    void should_refuse_jolokia_without_its_login_and_from_any_web_page() throws Exception {
+        String route = "org.apache.camel:context=blockferry,type=routes,name=%22ack-consume%22";
+        String stop = observe + "/jolokia/exec/" + route + "/stop()";
+        String state = observe + "/jolokia/read/" + route + "/State";
+        String wrong = "Basic " + java.util.Base64.getEncoder().encodeToString("blockferry:guess".getBytes());
+
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(URI.create(stop)).GET().build());
+        HttpResponse<String> guessed = send(HttpRequest.newBuilder(URI.create(stop)).header("Authorization", wrong)
+                .GET().build());
+        HttpResponse<String> anonymousPost = send(HttpRequest.newBuilder(URI.create(observe + "/jolokia"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"type\":\"exec\",\"mbean\":\"" + route.replace("%22", "\\\"") + "\",\"operation\":\"stop()\"}"))
+                .build());
+        // a page in the operator's browser (CSRF): it may even carry the login the browser remembered
+        HttpResponse<String> crossOrigin = send(HttpRequest.newBuilder(URI.create(stop)).header("Authorization", JOLOKIA_LOGIN)
+                .header("Origin", "http://evil.example").GET().build());
+        HttpResponse<String> referred = send(HttpRequest.newBuilder(URI.create(stop)).header("Authorization", JOLOKIA_LOGIN)
+                .header("Referer", "http://127.0.0.1:8090/somewhere").GET().build());
+
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertEquals(401, guessed.statusCode(), guessed.body());
+        assertEquals(401, anonymousPost.statusCode(), anonymousPost.body());
+        assertDenied(crossOrigin);
+        assertDenied(referred);
+        HttpResponse<String> read = jolokiaGet(state);
+        assertEquals(200, read.statusCode(), read.body());
+        assertEquals("Started", json.readTree(read.body()).path("value").asText(), "ack-consume still runs: " + read.body());
+        assertEquals(200, get(observe + "/health", null).statusCode(), "health needs no login");
+        assertEquals(200, get(observe + "/metrics", null).statusCode(), "metrics need no login");
+    }
+
+    @Test
     void should_let_hawtio_run_the_camel_views_operations_but_not_change_routes_or_send_messages() throws Exception {
-        String route = json.readTree(get(observe + "/jolokia/search/org.apache.camel:type=routes,name=%22volume-sync%22,*",
-                null).body()).path("value").path(0).asText();
-        String context = json.readTree(get(observe + "/jolokia/search/org.apache.camel:type=context,*", null).body())
+        String route = json.readTree(jolokiaGet(observe + "/jolokia/search/org.apache.camel:type=routes,name=%22volume-sync%22,*").body()).path("value").path(0).asText();
+        String context = json.readTree(jolokiaGet(observe + "/jolokia/search/org.apache.camel:type=context,*").body())
                 .path("value").path(0).asText();
 
         HttpResponse<String> stats = jolokia(Map.of("type", "exec", "mbean", route,
@@ -187,7 +220,12 @@ class OperatorSurfaceTest {
 
     private HttpResponse<String> jolokia(Map<String, Object> request) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(observe + "/jolokia")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))).build());
+                .header("Authorization", JOLOKIA_LOGIN).POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))).build());
+    }
+
+    /** A GET of Jolokia with its login (blockferry.jolokia.user, and the API token as the password). */
+    private HttpResponse<String> jolokiaGet(String url) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", JOLOKIA_LOGIN).GET().build());
     }
 
     private HttpResponse<String> get(String url, String token) throws Exception {

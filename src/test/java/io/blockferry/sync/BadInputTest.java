@@ -106,4 +106,35 @@ class BadInputTest {
                 () -> TestRuntimes.start(dir, Map.of("blockferry.roles", "source,printer")));
         assertEquals("blockferry.roles is 'source,printer': use source, target, or source,target", e.getMessage());
     }
+
+    @Test
+    void should_dead_letter_records_whose_volume_id_would_leave_the_repository() throws Exception {
+        Path repository = runtime.writer().repository().root();
+        java.util.List<String> ids = java.util.List.of("..", ".", "", "x".repeat(300));
+        try (io.blockferry.testing.ChunkTopic chunks = new io.blockferry.testing.ChunkTopic(runtime.bootstrapServers());
+             io.blockferry.testing.TopicWatch deadLetters = new io.blockferry.testing.TopicWatch(runtime.bootstrapServers(),
+                     "blockferry.dead-letters")) {
+            for (String id : ids) {
+                io.blockferry.transport.ChunkRecord.Begin begin = new io.blockferry.transport.ChunkRecord.Begin(id, 1,
+                        io.blockferry.transport.SyncMode.FULL, "first-sync", 1 << 20, 1 << 20,
+                        "blockferry-g000001-20261201T100000Z", null, "id", 0, 0);
+                byte[] payload = new byte[4096];
+                io.blockferry.transport.ChunkRecord.Data data = new io.blockferry.transport.ChunkRecord.Data(id, 1, 1, 0,
+                        io.blockferry.transport.ChunkCodec.crc32c(payload), payload);
+                chunks.publish(id, java.util.List.of(io.blockferry.transport.ChunkCodec.encode(begin),
+                        io.blockferry.transport.ChunkCodec.encode(data)));
+            }
+            for (String id : ids) {
+                io.blockferry.testing.TopicWatch.Seen dead = deadLetters.await(seen -> id.equals(seen.key())
+                        && "MalformedRecordException".equals(seen.headers().get("blockferry-error")),
+                        java.time.Duration.ofSeconds(60), "the records of volume id '" + id + "' dead-lettered");
+                assertTrue(dead.headers().get("blockferry-cause").contains("not applied"), dead.headers().toString());
+            }
+        }
+        for (Path dir : java.util.List.of(repository, repository.getParent())) {
+            for (String name : java.util.List.of("replica.img", "staging", "points")) {
+                assertFalse(Files.exists(dir.resolve(name)), "nothing written outside REPO/<encoded id>/: " + dir.resolve(name));
+            }
+        }
+    }
 }

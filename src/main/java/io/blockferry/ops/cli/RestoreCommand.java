@@ -7,7 +7,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Rebuild an OpenStack server from the target's metadata and recovery points, in the restore "
-                + "cloud (POST /api/servers/{id}/restore); answers once the new server is ACTIVE.",
+                + "cloud: starts the restore job (POST /api/servers/{id}/restore) and follows it "
+                + "(GET /api/restores/{job}) until the new server is ACTIVE or the job failed.",
                 "The steps alone: GET /api/servers/{id}/restore-plan (README, \"Restoring a server\")."},
         exitCodeListHeading = ExitCodes.HEADING,
         exitCodeList = {ExitCodes.OK_LINE, ExitCodes.FAILED_LINE, ExitCodes.USAGE_LINE, ExitCodes.UNREACHABLE_LINE})
@@ -20,10 +21,31 @@ final class RestoreCommand extends ApiCommand {
         super(context);
     }
 
+    /** How long the command follows a job: a restore takes as long as copying its volumes. */
+    static final Duration FOLLOW = Duration.ofHours(6);
+    static final Duration POLL = Duration.ofSeconds(2);
+
     @Override
     JsonNode fetch(ApiConnection api) {
-        // The API answers once the server is ACTIVE: that takes as long as copying its volumes.
-        return api.postAndWait("/api/servers/" + ApiConnection.segment(serverId) + "/restore", Duration.ofHours(6));
+        JsonNode job = api.post("/api/servers/" + ApiConnection.segment(serverId) + "/restore");
+        String id = job.path("id").asText();
+        if (!json) {
+            context.out().printf("Restore job %s started for server %s%n", id, serverId);
+            context.out().flush();
+        }
+        long deadline = System.nanoTime() + FOLLOW.toNanos();
+        while ("running".equals(job.path("status").asText())) {
+            if (System.nanoTime() > deadline) {
+                throw new CliException("restore job " + id + " still runs after " + FOLLOW.toHours() + " h: follow it "
+                        + "with GET /api/restores/" + id);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(POLL.toNanos());
+            job = api.get("/api/restores/" + ApiConnection.segment(id));
+        }
+        if (!"succeeded".equals(job.path("status").asText())) {
+            throw new CliException("restore job " + id + " failed: " + job.path("error").asText());
+        }
+        return json ? job : job.path("result");
     }
 
     @Override

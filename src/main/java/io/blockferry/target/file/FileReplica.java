@@ -47,7 +47,7 @@ public final class FileReplica implements Replica {
         Path file = buildFile(generation);
         try {
             Files.deleteIfExists(file);
-            return new Build(file, FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), size);
+            return new Build(file, io.blockferry.store.OwnerOnly.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the new replica " + file + ": " + e.getMessage(), e);
         }

@@ -32,7 +32,8 @@ import org.eclipse.jetty.util.ClassMatcher;
  * servlet, whose allowlist is their hosts (and localhost, Hawtio's default).
  *
  * <p>Settings come from the environment (bin/hawtio documents them): HAWTIO_HOST, HAWTIO_PORT,
- * HAWTIO_CONNECTIONS ({@code name=url,...}), HAWTIO_USERS (a users file: login required) and
+ * HAWTIO_CONNECTIONS ({@code name=url,...}), HAWTIO_USERS (a users file: login required),
+ * HAWTIO_JOLOKIA_USER and HAWTIO_JOLOKIA_PASSWORD_FILE (the login to Blockferry's Jolokia) and
  * HAWTIO_WAR.
  */
 public final class HawtioServer {
@@ -68,6 +69,13 @@ public final class HawtioServer {
         hawtio.setWar(war.toString());
         // The war logs through its own SLF4J and Log4j; keep this launcher's SLF4J binding out of it.
         hawtio.addHiddenClassMatcher(new ClassMatcher(codeSourceOf(org.slf4j.simple.SimpleLogger.class).toString()));
+        // Blockferry's Jolokia needs a login and refuses web pages: the proxy sends the login, not the browser.
+        JolokiaLogin login = JolokiaLogin.fromEnvironment(env);
+        hawtio.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(login), "/proxy/*",
+                java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+        if (!login.configured()) {
+            System.out.println("Hawtio: HAWTIO_JOLOKIA_PASSWORD_FILE is not set: Blockferry's Jolokia will answer 401");
+        }
         ContextHandler landing = new ContextHandler(new LandingPage(connections), "/");
         server.setHandler(new ContextHandlerCollection(hawtio, landing));
         server.setStopAtShutdown(true);
