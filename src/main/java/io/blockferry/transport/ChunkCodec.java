@@ -396,7 +396,12 @@ public final class ChunkCodec {
             throw new MalformedRecordException("chunk record trailer ends with " + in.remaining() + " bytes where "
                     + "its " + RecordKeys.MAC_LENGTH + "-byte MAC belongs");
         }
-        Mac mac = keys.mac(keyId, false);
+        Mac mac;
+        try {
+            mac = keys.mac(keyId, false);
+        } catch (UnauthenticatedRecordException e) {
+            throw new UnauthenticatedRecordException(describe(record) + ": " + e.getMessage(), Causes.UNKNOWN_KEY);
+        }
         mac.update(in.duplicate().position(start).limit(macAt));
         byte[] computed = mac.doFinal();
         byte[] carried = new byte[RecordKeys.MAC_LENGTH];
