@@ -42,6 +42,11 @@ public final class RecordKeyFiles {
                 "blockferry.security.signing-key", id);
     }
 
+    /** Keys made of a given secret. */
+    public static RecordKeys keysOf(String id, byte[] secret) {
+        return RecordKeys.of(Map.of(id, secret), id, false, Map.of(), false);
+    }
+
     /** The same key as {@link #settings}, for a test that signs records itself (a peer site, or a forger). */
     public static RecordKeys keys(String id, long seed) {
         return RecordKeys.of(Map.of(id, secret(seed)), id, false, Map.of(), false);
