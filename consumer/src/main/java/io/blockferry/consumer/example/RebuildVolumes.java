@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * A runnable downstream consumer: rebuilds every volume (or the listed ones) as a raw image file
  * in a directory, applying each generation Blockferry's target committed, and prints what it does.
  * <pre>
- * java -cp 'consumer/target/blockferry-consumer.jar:target/lib/*' io.blockferry.consumer.example.RebuildVolumes \
+ * ./mvnw -B -q package -DskipTests; java -cp 'target/blockferry.jar:target/lib/*' io.blockferry.consumer.example.RebuildVolumes \
  *     --bootstrap 127.0.0.1:9092 --out /srv/copies --group copies [--key site-2026a=/etc/blockferry/keys/site.key] \
  *     [--volumes volumes/disk1,volumes/disk2] [--latest] [--no-request]
  * </pre>
