@@ -33,7 +33,11 @@ import io.blockferry.events.EventSink;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
+import io.blockferry.security.JsonRecordAuth;
+import io.blockferry.security.RecordKeys;
+import io.blockferry.transport.CamelDeadLetters;
 import io.blockferry.transport.CamelEventSink;
+import io.blockferry.transport.CamelRecordAuth;
 import io.blockferry.transport.GenerationAck;
 import io.blockferry.transport.CamelKafka;
 import io.blockferry.transport.KafkaClientConfig;
@@ -81,16 +85,19 @@ public final class BlockferryRuntime implements AutoCloseable {
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
+            RecordKeys keys = RecordKeys.from(settings);
             KafkaSetup kafka = KafkaSetup.start(settings, maxMessageBytes);
             resources.add(kafka);
             Main main = new Main();
             EventSink events = new CamelEventSink(main::getCamelContext);
             SourceRole source = roles.source()
                     ? add(resources, new SourceRole(settings, events,
-                            new CamelSender(main::getCamelContext, "seda:resync")::accept, kafka.bootstrapServers()))
+                            new CamelSender(main::getCamelContext, "seda:resync")::accept, kafka.bootstrapServers(),
+                            keys))
                     : null;
             TargetRole target = roles.target()
-                    ? add(resources, new TargetRole(settings, events, main::getCamelContext, kafka.bootstrapServers()))
+                    ? add(resources, new TargetRole(settings, events, main::getCamelContext, kafka.bootstrapServers(),
+                            keys))
                     : null;
             settings.with("blockferry.kafka.bootstrap-servers", kafka.bootstrapServers())
                     .with("blockferry.kafka.max-message-bytes", Integer.toString(maxMessageBytes))
@@ -100,6 +107,8 @@ public final class BlockferryRuntime implements AutoCloseable {
             // Camel's Kafka endpoints get the same client security settings as Blockferry's own clients.
             main.bind("kafka", CamelKafka.component(KafkaClientConfig.from(settings)));
             main.bind("deadLetters", new DeadLetters(events));
+            main.bind("recordAuth", new CamelRecordAuth(new JsonRecordAuth(keys),
+                    new CamelDeadLetters(main::getCamelContext)));
             ApiAccess apiAccess = ApiAccess.of(settings.text("blockferry.api.token", ""),
                     Path.of(settings.text("blockferry.data-dir"), "api-token"));
             main.bind("apiAccess", apiAccess);

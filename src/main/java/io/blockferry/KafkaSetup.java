@@ -37,6 +37,9 @@ final class KafkaSetup implements AutoCloseable {
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.chunk-topic"), partitions, replicas, chunkConfig),
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.ack-topic"), partitions, replicas, Map.of()),
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.event-topic"), partitions, replicas, Map.of()),
+                    // downstream consumers' requests (a full generation): small, and stale after a day
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.request-topic"), partitions, replicas,
+                            Map.of("retention.ms", Long.toString(24L * 3600 * 1000))),
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.dead-letter-topic"), partitions, replicas,
                             chunkConfig),
                     // Compacted: a restore consumer that starts late still finds each server's latest record.

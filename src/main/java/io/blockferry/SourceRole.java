@@ -9,6 +9,7 @@ import io.blockferry.ops.ProgressLog;
 import io.blockferry.source.DiffVerifier;
 import io.blockferry.source.SyncProgress;
 import io.blockferry.source.Throttle;
+import io.blockferry.source.FullGenerationRequests;
 import io.blockferry.source.ResyncRequests;
 import io.blockferry.source.ResyncTrigger;
 import io.blockferry.source.SourceManifests;
@@ -25,6 +26,7 @@ import io.blockferry.source.SourceSettings;
 import io.blockferry.source.StaticVolumes;
 import io.blockferry.source.SyncWaiters;
 import io.blockferry.source.VolumeStateStore;
+import io.blockferry.security.RecordKeys;
 import io.blockferry.store.Database;
 import io.blockferry.buffer.BufferPool;
 import io.blockferry.source.ChunkStream;
@@ -52,6 +54,7 @@ final class SourceRole implements AutoCloseable {
     private final AckHandler acks;
     private final SyncFailures failures;
     private final ResyncRequests resyncRequests;
+    private final FullGenerationRequests fullGenerationRequests;
     private final SourceApi api;
     private final EventSink events;
     private final ResyncBackoff backoff;
@@ -66,7 +69,7 @@ final class SourceRole implements AutoCloseable {
 
     private final io.blockferry.config.ChildEnvironment hookEnvironment;
 
-    SourceRole(Settings settings, EventSink events, ResyncTrigger resync, String bootstrapServers) {
+    SourceRole(Settings settings, EventSink events, ResyncTrigger resync, String bootstrapServers, RecordKeys keys) {
         this.hookEnvironment = io.blockferry.config.ChildEnvironment.from(settings);
         SourceSettings source = new SourceSettings((int) settings.bytes("blockferry.source.chunk-size"),
                 settings.integer("blockferry.source.read-ahead"), settings.text("blockferry.source.snapshot-prefix"),
@@ -102,10 +105,12 @@ final class SourceRole implements AutoCloseable {
                 settings.duration("blockferry.source.resync-backoff-max"));
         this.acks = new AckHandler(states, new SnapshotCleaner(sources, names), manifests, waiters, events, hints, backoff);
         this.publisher = new KafkaChunkPublisher(KafkaTuning.from(settings), bootstrapServers,
-                settings.text("blockferry.kafka.chunk-topic"));
+                settings.text("blockferry.kafka.chunk-topic"), keys);
         this.inventory = InventorySetup.create(settings, new InventoryStore(database), hints, events);
         this.failures = new SyncFailures(planner, events, backoff, source.autoResync());
         this.resyncRequests = new ResyncRequests(states, backoff);
+        this.fullGenerationRequests = new FullGenerationRequests(states, resync, events,
+                settings.duration("blockferry.source.request-max-age"), java.time.Clock.systemUTC());
         this.api = new SourceApi(states, resync);
         this.staticVolumes = new StaticVolumes(settings.text("blockferry.source.volumes", ""));
     }
@@ -134,6 +139,7 @@ final class SourceRole implements AutoCloseable {
         main.bind("ackHandler", acks);
         main.bind("syncFailures", failures);
         main.bind("resyncRequests", resyncRequests);
+        main.bind("fullGenerationRequests", fullGenerationRequests);
         main.bind("staticVolumes", staticVolumes);
         main.bind("chunkPublisher", publisher);
         main.bind("offsetCommitter", new KafkaOffsetCommitter());

@@ -9,6 +9,7 @@ import io.blockferry.restore.ChainPins;
 import io.blockferry.restore.RestoreJobs;
 import io.blockferry.restore.RestorePlanner;
 import io.blockferry.restore.ServerMetadataCatalog;
+import io.blockferry.security.RecordKeys;
 import io.blockferry.store.Database;
 import io.blockferry.target.AckOutbox;
 import io.blockferry.target.ChunkWriter;
@@ -51,7 +52,8 @@ final class TargetRole implements AutoCloseable {
     private final KafkaChunkConsumer consumer;
     private volatile boolean started;
 
-    TargetRole(Settings settings, EventSink events, Supplier<CamelContext> camel, String bootstrapServers) {
+    TargetRole(Settings settings, EventSink events, Supplier<CamelContext> camel, String bootstrapServers,
+               RecordKeys keys) {
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
                 Database.schema(RecoveryPointCatalog.SCHEMA, ServerMetadataCatalog.SCHEMA));
         Repository repository = new Repository(settings.path("blockferry.target.repository-dir"));
@@ -86,7 +88,7 @@ final class TargetRole implements AutoCloseable {
                 settings.text("blockferry.kafka.chunk-topic"), writer,
                 new BufferPool(tuning.recordBytes(), settings.bytes("blockferry.target.buffer-memory")),
                 new SerialLanes(writerThreads), settings.integer("blockferry.target.max-queued-records"),
-                new CamelDeadLetters(camel), settings.duration("blockferry.target.revoke-wait"));
+                new CamelDeadLetters(camel), settings.duration("blockferry.target.revoke-wait"), keys);
     }
 
     void bind(Main main) {

@@ -11,9 +11,18 @@ public final class DeadLetters {
         this.events = events;
     }
 
-    /** @param volumeId the record's key, when it had one */
-    public void published(String volumeId, String error, String cause) {
-        events.publish(Event.of(EventTypes.DEAD_LETTER, volumeId, error, Event.ERROR,
-                "a record was moved to the dead-letter topic: " + cause, Map.of()));
+    /**
+     * @param volumeId the record's key, when it had one
+     * @param cause    the failure's name from the closed list ({@link #causeOf})
+     * @param message  what was wrong with the record
+     */
+    public void published(String volumeId, String cause, String message) {
+        events.publish(Event.of(EventTypes.DEAD_LETTER, volumeId, cause, Event.ERROR,
+                "a record was moved to the dead-letter topic: " + message, Map.of()));
+    }
+
+    /** The dead letter's {@code blockferry-cause} header: the failure's name from the closed list. */
+    public String causeOf(Throwable failure) {
+        return Causes.of(failure);
     }
 }

@@ -17,8 +17,14 @@ public record Event(String type, String volumeId, String cause, String severity,
     public static final String WARN = "WARN";
     public static final String ERROR = "ERROR";
 
+    /** @param cause a name of {@link Causes}; any other is published as {@code unclassified}, and logged */
     public static Event of(String type, String volumeId, String cause, String severity, String message,
                            Map<String, Long> counts) {
+        if (cause != null && !Causes.isKnown(cause)) {
+            org.slf4j.LoggerFactory.getLogger(Event.class).warn("Event {} names cause '{}', which is not in the "
+                    + "closed list (events/Causes): published as unclassified", type, cause);
+            cause = Causes.UNCLASSIFIED.wire();
+        }
         return new Event(type, volumeId, cause, severity, message, Map.copyOf(counts), System.currentTimeMillis());
     }
 }

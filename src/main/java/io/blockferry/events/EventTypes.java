@@ -33,6 +33,9 @@ public final class EventTypes {
     /** A volume in breach of its rpo is within it again, or has no objective any more. */
     public static final String RPO_RESTORED = "rpo-restored";
 
+    /** A downstream consumer asked for a full generation of a volume (the requests topic); one is queued. */
+    public static final String FULL_GENERATION_REQUESTED = "full-generation-requested";
+
     private EventTypes() {
     }
 }

@@ -64,10 +64,11 @@ public final class ServerMetadataCatalog {
             metadata = JSON.readValue(record, ServerMetadata.class);
         } catch (java.io.IOException e) {
             throw new MalformedRecordException("a record on the metadata topic is not server metadata JSON: "
-                    + e.getMessage());
+                    + e.getMessage(), io.blockferry.events.Causes.JSON_INVALID);
         }
         if (metadata.serverId() == null || metadata.disks() == null) {
-            throw new MalformedRecordException("a record on the metadata topic has no server id or disk list");
+            throw new MalformedRecordException("a record on the metadata topic has no server id or disk list",
+                    io.blockferry.events.Causes.JSON_INVALID);
         }
         Map<String, Long> generations = new LinkedHashMap<>();
         for (ServerMetadata.Disk disk : metadata.disks()) {

@@ -1,5 +1,6 @@
 package io.blockferry.source;
 
+import io.blockferry.events.Causes;
 import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
@@ -58,7 +59,7 @@ public final class SyncFailures {
             LOG.warn("Sync of {} not started: {}", volumeId, failure.getMessage());
         } else {
             boolean retry = SyncFailedException.isTransient(failure) && request != null;
-            events.publish(Event.of(EventTypes.SYNC_FAILED, volumeId, failure.getClass().getSimpleName(), Event.ERROR,
+            events.publish(Event.of(EventTypes.SYNC_FAILED, volumeId, Causes.of(failure), Event.ERROR,
                     failure.getMessage() + (retry ? "; it may pass, so the sync is tried again (with backoff)" : ""),
                     Map.of()));
             if (retry) {

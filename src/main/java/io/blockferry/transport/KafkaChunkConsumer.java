@@ -2,6 +2,7 @@ package io.blockferry.transport;
 
 import io.blockferry.buffer.BufferPool;
 import io.blockferry.buffer.PooledBuffer;
+import io.blockferry.security.RecordKeys;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.CorruptChunkException;
 import io.blockferry.target.SerialLanes;
@@ -35,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * that did not fit; it resumes when there is room, so nothing is buffered beyond the bounds and
  * nothing is skipped. Offsets are committed only up to the first record whose effect is not yet
  * durable ({@link PartitionOffsets}), also when partitions are revoked. A record that is not a
- * chunk record, or a chunk that fails its checks, goes to the dead letters unchanged.
+ * chunk record, a record that fails its authentication (unsigned once keys are configured, a
+ * signature that does not match, a key this target lacks), or a chunk that fails its checks, goes
+ * to the dead letters unchanged and is never applied. Signatures are checked over the fetched
+ * view; an encrypted payload is decrypted straight into the pooled buffer.
  */
 public final class KafkaChunkConsumer implements AutoCloseable {
 
@@ -58,6 +62,7 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     private final int maxQueued;
     private final DeadLetters deadLetters;
     private final long revokeWaitMillis;
+    private final RecordKeys keys;
     private final Map<TopicPartition, PartitionOffsets> offsets = new ConcurrentHashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final Set<String> checkpointQueued = ConcurrentHashMap.newKeySet();
@@ -74,6 +79,15 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     public KafkaChunkConsumer(KafkaTuning tuning, String bootstrapServers, String groupId, String topic,
                               ChunkWriter writer, BufferPool pool, SerialLanes lanes, int maxQueued,
                               DeadLetters deadLetters, Duration revokeWait) {
+        this(tuning, bootstrapServers, groupId, topic, writer, pool, lanes, maxQueued, deadLetters, revokeWait,
+                RecordKeys.NONE);
+    }
+
+    /** @param keys what records must be signed with ({@link RecordKeys#NONE}: unsigned records are applied) */
+    public KafkaChunkConsumer(KafkaTuning tuning, String bootstrapServers, String groupId, String topic,
+                              ChunkWriter writer, BufferPool pool, SerialLanes lanes, int maxQueued,
+                              DeadLetters deadLetters, Duration revokeWait, RecordKeys keys) {
+        this.keys = keys;
         this.consumer = new KafkaConsumer<>(tuning.consumer(bootstrapServers, groupId));
         this.topic = topic;
         this.writer = writer;
@@ -129,8 +143,11 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         }
         ByteBuffer value = record.value();
         ChunkRecord decoded;
+        ChunkCodec.Sealed sealed;
         try {
-            decoded = ChunkCodec.decode(value);
+            ChunkCodec.Opened opened = ChunkCodec.open(value, keys);
+            decoded = opened.record();
+            sealed = opened.sealed();
             String refused = writer.refuses(decoded.volumeId());
             if (refused != null) {
                 throw new MalformedRecordException("chunk record for " + refused + ": it is not applied");
@@ -144,7 +161,13 @@ public final class KafkaChunkConsumer implements AutoCloseable {
             return false;
         }
         if (decoded instanceof ChunkRecord.Data d) {
-            decoded = copied(d);
+            try {
+                decoded = copied(d, sealed);
+            } catch (MalformedRecordException e) {
+                deadLetters.send(record.key(), bytes(value), e);
+                partitionOffsets.settled(record.offset());
+                return true;
+            }
             if (decoded == null) {
                 return false;
             }
@@ -156,8 +179,15 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         return true;
     }
 
-    /** The record with its payload in a pooled buffer, or null when none is free. */
-    private ChunkRecord.Data copied(ChunkRecord.Data d) {
+    /**
+     * The record with its payload in a pooled buffer, or null when none is free. An encrypted
+     * payload is decrypted into that buffer instead of copied, and its CRC32C computed from the
+     * plaintext (the frame does not show it).
+     */
+    private ChunkRecord.Data copied(ChunkRecord.Data d, ChunkCodec.Sealed sealed) {
+        if (sealed != null) {
+            return decrypted(d, sealed);
+        }
         if (d.length() > pool.bufferSize()) {
             // larger than this target's buffers (a source with a larger record size): a heap copy, rare
             ByteBuffer heap = ByteBuffer.allocate(d.length()).put(d.payload().duplicate()).flip();
@@ -171,6 +201,30 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         buffer.buffer().clear().put(d.payload().duplicate());
         return new ChunkRecord.Data(d.volumeId(), d.generation(), d.seq(), d.offset(), d.crc32c(),
                 buffer.slice(0, d.length()), buffer);
+    }
+
+    private ChunkRecord.Data decrypted(ChunkRecord.Data d, ChunkCodec.Sealed sealed) {
+        int plain = d.length() - ChunkCodec.TAG_LENGTH;
+        if (plain > pool.bufferSize()) {
+            ByteBuffer heap = ByteBuffer.allocate(plain);
+            ChunkCodec.decryptInto(sealed, keys, heap);
+            heap.flip();
+            return new ChunkRecord.Data(d.volumeId(), d.generation(), d.seq(), d.offset(), ChunkCodec.crc32c(heap),
+                    heap.asReadOnlyBuffer(), null);
+        }
+        PooledBuffer buffer = pool.tryAcquire(plain);
+        if (buffer == null) {
+            return null;
+        }
+        try {
+            ChunkCodec.decryptInto(sealed, keys, buffer.buffer().clear());
+        } catch (RuntimeException e) {
+            buffer.release();
+            throw e;
+        }
+        ByteBuffer payload = buffer.slice(0, plain);
+        return new ChunkRecord.Data(d.volumeId(), d.generation(), d.seq(), d.offset(), ChunkCodec.crc32c(payload),
+                payload, buffer);
     }
 
     /** On a lane: applies the record; a chunk that fails its checks goes to the dead letters. */

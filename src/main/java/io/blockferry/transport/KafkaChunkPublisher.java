@@ -1,6 +1,7 @@
 package io.blockferry.transport;
 
 import io.blockferry.fault.FaultPoints;
+import io.blockferry.security.RecordKeys;
 import io.blockferry.source.ChunkStream;
 import io.blockferry.source.SyncFailedException;
 import java.nio.ByteBuffer;
@@ -32,10 +33,17 @@ public final class KafkaChunkPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private final FrameArrays frames = new FrameArrays(8, 32);
+    private final RecordKeys keys;
 
     public KafkaChunkPublisher(KafkaTuning tuning, String bootstrapServers, String topic) {
+        this(tuning, bootstrapServers, topic, RecordKeys.NONE);
+    }
+
+    /** @param keys signs every frame (and encrypts DATA payloads) when record keys are configured */
+    public KafkaChunkPublisher(KafkaTuning tuning, String bootstrapServers, String topic, RecordKeys keys) {
         this.producer = new KafkaProducer<>(tuning.producer(bootstrapServers));
         this.topic = topic;
+        this.keys = keys;
     }
 
     /** Sends every record of the stream; returns once all are acknowledged, or throws why not. */
@@ -53,8 +61,8 @@ public final class KafkaChunkPublisher implements AutoCloseable {
                 }
                 byte[] frame;
                 try {
-                    frame = frames.take(ChunkCodec.frameLength(record));
-                    ChunkCodec.write(record, ByteBuffer.wrap(frame));
+                    frame = frames.take(ChunkCodec.frameLength(record, keys));
+                    ChunkCodec.write(record, ByteBuffer.wrap(frame), keys);
                 } finally {
                     record.release();
                 }
@@ -101,7 +109,7 @@ public final class KafkaChunkPublisher implements AutoCloseable {
         LOG.warn("Publishing {} generation {} to Kafka failed: {}", stream.volumeId(), stream.begin().generation(),
                 cause.getMessage());
         // never thrown as retriable: retrying the step would send the rest of a stream whose middle is lost
-        return new SyncFailedException("Kafka did not take every record of " + stream.volumeId() + " generation "
+        return new PublishFailedException("Kafka did not take every record of " + stream.volumeId() + " generation "
                 + stream.begin().generation() + " (" + cause.getMessage() + "); the generation is abandoned",
                 cause, SyncFailedException.isTransient(cause));
     }

@@ -1,10 +1,27 @@
 package io.blockferry.transport;
 
 import io.blockferry.BlockferryException;
+import io.blockferry.events.Causes;
 
-/** A record on the chunk topic that is not a well-formed Blockferry record. */
-public class MalformedRecordException extends BlockferryException {
+/**
+ * A record on one of Blockferry's topics that is not a well-formed Blockferry record. It names
+ * its cause from the closed list ({@link Causes}), which the dead letter and its event carry.
+ */
+public class MalformedRecordException extends BlockferryException implements Causes.Named {
+
+    private final String cause;
+
     public MalformedRecordException(String message) {
+        this(message, Causes.RECORD_MALFORMED);
+    }
+
+    public MalformedRecordException(String message, Causes cause) {
         super(message);
+        this.cause = cause.wire();
+    }
+
+    @Override
+    public String causeName() {
+        return cause;
     }
 }

@@ -52,7 +52,7 @@ class MetadataConsumeTest {
             assertEquals(Map.of(image.volumeId(), report.generation()), stored.generations());
             TopicWatch.Seen dead = deadLetters.await(s -> "junk".equals(s.key()), WAIT, "the foreign record");
             assertEquals("not json", new String(dead.value(), StandardCharsets.UTF_8));
-            assertTrue(dead.headers().get("blockferry-error").contains("MalformedRecordException"), dead.headers().toString());
+            assertEquals("json-invalid", dead.headers().get("blockferry-cause"), dead.headers().toString());
         }
     }
 }

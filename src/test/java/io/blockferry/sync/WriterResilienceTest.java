@@ -173,7 +173,7 @@ class WriterResilienceTest {
             SyncFailedException rejected = assertThrows(SyncFailedException.class, () -> report.awaitCommitted(ACK));
             assertTrue(rejected.getMessage().contains("chunk-corrupt"), rejected.getMessage());
             assertTrue(rejected.getMessage().contains("CRC32C"), rejected.getMessage());
-            TopicWatch.Seen dead = deadLetters.await(s -> "CorruptChunkException".equals(s.headers().get("blockferry-error")),
+            TopicWatch.Seen dead = deadLetters.await(s -> "chunk-corrupt".equals(s.headers().get("blockferry-cause")),
                     Duration.ofSeconds(30), "dead-lettered chunk");
             assertEquals(image.volumeId(), dead.key());
             assertTrue(ChunkCodec.decode(dead.value()) instanceof ChunkRecord.Data, "the original record, unchanged");
@@ -195,10 +195,10 @@ class WriterResilienceTest {
     void should_dead_letter_a_record_that_is_not_a_chunk_record_and_keep_writing() throws Exception {
         try (TopicWatch deadLetters = new TopicWatch(source.bootstrapServers(), "blockferry.dead-letters")) {
             topic.publish(image.volumeId(), List.of("{\"not\":\"a chunk\"}".getBytes()));
-            TopicWatch.Seen dead = deadLetters.await(s -> "MalformedRecordException".equals(s.headers().get("blockferry-error")),
+            TopicWatch.Seen dead = deadLetters.await(s -> "not-a-chunk-record".equals(s.headers().get("blockferry-cause")),
                     Duration.ofSeconds(30), "dead-lettered foreign record");
             assertEquals("{\"not\":\"a chunk\"}", new String(dead.value()));
-            assertTrue(dead.headers().get("blockferry-cause").contains("not a chunk record"));
+            assertTrue(dead.headers().get("blockferry-message").contains("not a chunk record"));
         }
         changeSomeBlocks();
         GenerationReport after = source.sync(SyncRequest.incremental(image.volumeId(), "test"));

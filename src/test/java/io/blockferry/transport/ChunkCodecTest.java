@@ -57,14 +57,16 @@ class ChunkCodecTest {
 
     /**
      * A BEGIN as an older release wrote it: the same frame without the fields added since (the
-     * {@code dropped} bytes before the strings: keepPoints in version 2, changedBytes in 3).
+     * {@code dropped} bytes before the strings: keepPoints in version 2, changedBytes in 3), and
+     * without version 4's trailer.
      */
-    private static byte[] olderBegin(ChunkRecord.Begin begin, byte version, int dropped) {
-        byte[] v3 = ChunkCodec.encode(begin);
+    static byte[] olderBegin(ChunkRecord.Begin begin, byte version, int dropped) {
+        byte[] v4 = ChunkCodec.encode(begin);
+        int body = v4.length - 1;
         int stringsAt = 4 + 1 + 1 + 8 + 8 + 2 + begin.volumeId().length() + 1 + 8 + 4 + 8 + 4 + 8;
         int keptUpTo = stringsAt - dropped;
-        ByteBuffer older = ByteBuffer.allocate(v3.length - dropped);
-        older.put(v3, 0, keptUpTo).put(v3, stringsAt, v3.length - stringsAt - 4);
+        ByteBuffer older = ByteBuffer.allocate(body - dropped);
+        older.put(v4, 0, keptUpTo).put(v4, stringsAt, body - stringsAt - 4);
         older.put(4, version);
         CRC32C crc = new CRC32C();
         crc.update(older.array(), 0, older.position());
@@ -77,7 +79,7 @@ class ChunkCodecTest {
         byte[] payload = "bytes".getBytes(StandardCharsets.UTF_8);
         byte[] frame = ChunkCodec.encode(new ChunkRecord.Data("volumes/a", 1, 1, 0, ChunkCodec.crc32c(payload), payload));
         ChunkRecord.Data decoded = (ChunkRecord.Data) ChunkCodec.decode(ByteBuffer.wrap(frame));
-        frame[frame.length - 1] = 'X';
+        frame[frame.length - 2] = 'X'; // the last payload byte: an unsigned trailer (one byte) follows
         assertEquals("byteX", new String(decoded.payloadBytes(), StandardCharsets.UTF_8));
         assertTrue(decoded.payload().isReadOnly());
     }
@@ -102,10 +104,11 @@ class ChunkCodecTest {
     @Test
     void should_name_the_fix_for_a_record_from_a_newer_source() {
         byte[] frame = ChunkCodec.encode(new ChunkRecord.Zero("volumes/a", 7, 2, 0, 4096));
-        frame[4] = 4;
+        frame[4] = 5;
         MalformedRecordException e = assertThrows(MalformedRecordException.class, () -> ChunkCodec.decode(frame));
-        assertEquals("chunk record version 4 is not supported (this writer reads versions 1 to 3): the source is "
+        assertEquals("chunk record version 5 is not supported (this writer reads versions 1 to 4): the source is "
                 + "newer; upgrade the writer to the source's version", e.getMessage());
+        assertEquals("record-version-unsupported", ((MalformedRecordException) e).causeName());
     }
 
     @Test
