@@ -30,6 +30,7 @@ import io.blockferry.schedule.SyncTask;
 import io.blockferry.schedule.WorkQueue;
 import java.nio.file.Path;
 import io.blockferry.events.EventSink;
+import io.blockferry.source.BlockSources;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
@@ -79,19 +80,29 @@ public final class BlockferryRuntime implements AutoCloseable {
         this.producer = main.getCamelContext().createProducerTemplate();
     }
 
+    /**
+     * Starts in the order that fails cheapest first: the whole configuration is checked, then the
+     * record keys read and the sources connected (a wrong keyring or an unknown pool stops here),
+     * and only then Kafka, the roles and Camel.
+     */
     public static BlockferryRuntime start(Settings settings) {
+        Preflight.checkConfiguration(settings);
         Roles roles = Roles.parse(settings.text("blockferry.roles"));
         ownerOnly(settings, roles);
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             RecordKeys keys = RecordKeys.from(settings);
+            BlockSources sources = roles.source() ? add(resources, SourceBackends.connect(settings)) : null;
+            if (sources != null) {
+                Preflight.checkVolumes(settings, sources);
+            }
             KafkaSetup kafka = KafkaSetup.start(settings, maxMessageBytes);
             resources.add(kafka);
             Main main = new Main();
             EventSink events = new CamelEventSink(main::getCamelContext);
             SourceRole source = roles.source()
-                    ? add(resources, new SourceRole(settings, events,
+                    ? add(resources, new SourceRole(settings, sources, events,
                             new CamelSender(main::getCamelContext, "seda:resync")::accept, kafka.bootstrapServers(),
                             keys))
                     : null;

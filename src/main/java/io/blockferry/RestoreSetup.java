@@ -45,23 +45,6 @@ final class RestoreSetup {
         return new RestoreRunner(cloud, new RbdCli(settings.text(PREFIX + "rbd-command", "rbd"),
                         settings.find(PREFIX + "rbd-timeout").isPresent() ? settings.duration(PREFIX + "rbd-timeout")
                                 : RbdCli.DEFAULT_TIMEOUT, io.blockferry.config.ChildEnvironment.from(settings)),
-                volumeTypes(settings.text(PREFIX + "volume-types", "")), pools);
-    }
-
-    /** source-type=target-type pairs separated by commas. */
-    private static Map<String, String> volumeTypes(String text) {
-        Map<String, String> types = new LinkedHashMap<>();
-        for (String pair : text.split(",")) {
-            int eq = pair.indexOf('=');
-            if (pair.isBlank()) {
-                continue;
-            }
-            if (eq <= 0 || eq == pair.length() - 1) {
-                throw new ConfigurationException(PREFIX + "volume-types has the entry '" + pair.trim() + "': write "
-                        + "source-type=target-type pairs separated by commas, e.g. ceph-ssd=fast");
-            }
-            types.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-        }
-        return types;
+                settings.pairs(PREFIX + "volume-types"), pools);
     }
 }

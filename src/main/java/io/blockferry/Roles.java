@@ -1,16 +1,15 @@
 package io.blockferry;
 
+import io.blockferry.config.ConfigType;
 import io.blockferry.config.ConfigurationException;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Which parts of Blockferry a process runs. */
 record Roles(boolean source, boolean target) {
 
     static Roles parse(String text) {
-        Set<String> names = Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .collect(Collectors.toSet());
+        Set<String> names = new HashSet<>(ConfigType.list(text));
         boolean source = names.remove("source");
         boolean target = names.remove("target");
         if (!names.isEmpty() || !(source || target)) {

@@ -34,9 +34,13 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The source's schedules and work queue: policies, their Quartz routes, the queue and its caps. */
 final class SchedulingRole implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulingRole.class);
 
     static final List<String> SCHEMA = Stream.of(TaskStore.SCHEMA, PolicyRunStore.SCHEMA, RpoStore.SCHEMA)
             .flatMap(List::stream).toList();
@@ -79,17 +83,8 @@ final class SchedulingRole implements AutoCloseable {
     }
 
     private static QueueLimits limits(Settings settings) {
-        Map<String, Integer> pools = new HashMap<>();
-        String text = settings.text("blockferry.queue.pool-limits", "");
-        for (String entry : Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()) {
-            String[] kv = entry.split(":");
-            try {
-                pools.put(kv[0].trim(), Integer.parseInt(kv[1].trim()));
-            } catch (RuntimeException e) {
-                throw new ConfigurationException("blockferry.queue.pool-limits entry '" + entry
-                        + "' is not pool:count, such as volumes:8,vms:4");
-            }
-        }
+        Map<String, Integer> pools = io.blockferry.config.PoolLimitsSyntax.parse(
+                settings.text("blockferry.queue.pool-limits", ""), LOG::warn);
         try {
             return new QueueLimits(settings.integer("blockferry.queue.max-hosts"),
                     settings.integer("blockferry.queue.max-disks"), settings.integer("blockferry.queue.max-disks-per-pool"),

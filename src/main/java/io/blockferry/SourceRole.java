@@ -69,14 +69,15 @@ final class SourceRole implements AutoCloseable {
 
     private final io.blockferry.config.ChildEnvironment hookEnvironment;
 
-    SourceRole(Settings settings, EventSink events, ResyncTrigger resync, String bootstrapServers, RecordKeys keys) {
+    SourceRole(Settings settings, BlockSources sources, EventSink events, ResyncTrigger resync, String bootstrapServers,
+               RecordKeys keys) {
         this.hookEnvironment = io.blockferry.config.ChildEnvironment.from(settings);
         SourceSettings source = new SourceSettings((int) settings.bytes("blockferry.source.chunk-size"),
                 settings.integer("blockferry.source.read-ahead"), settings.text("blockferry.source.snapshot-prefix"),
                 settings.integer("blockferry.source.ack-timeout-seconds") * 1000L,
                 settings.integer("blockferry.source.snapshot-limit"), autoResync(settings));
         this.events = events;
-        this.sources = SourceBackends.connect(settings);
+        this.sources = sources;
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "source"),
                 Database.schema(VolumeStateStore.SCHEMA, ChainHints.SCHEMA, InventoryStore.SCHEMA,
                         SchedulingRole.SCHEMA));
@@ -112,7 +113,7 @@ final class SourceRole implements AutoCloseable {
         this.fullGenerationRequests = new FullGenerationRequests(states, resync, events,
                 settings.duration("blockferry.source.request-max-age"), java.time.Clock.systemUTC());
         this.api = new SourceApi(states, resync);
-        this.staticVolumes = new StaticVolumes(settings.text("blockferry.source.volumes", ""));
+        this.staticVolumes = new StaticVolumes(Preflight.staticVolumes(settings));
     }
 
     private static boolean autoResync(Settings settings) {
@@ -163,6 +164,6 @@ final class SourceRole implements AutoCloseable {
         publisher.close();
         readers.shutdownNow();
         database.close();
-        sources.close();
+        // the sources are the runtime's: connected before Kafka, closed after this role
     }
 }

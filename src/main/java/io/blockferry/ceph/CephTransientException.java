@@ -1,5 +1,7 @@
 package io.blockferry.ceph;
 
+import io.blockferry.events.Causes;
+
 import io.blockferry.TransientFailure;
 
 /** A Ceph failure that may pass (a timeout, the cluster busy); the sync is retried with backoff. */
@@ -15,5 +17,10 @@ public class CephTransientException extends TransientFailure {
     /** The positive errno librados or librbd returned. */
     public int errno() {
         return errno;
+    }
+
+    @Override
+    public Causes failureCause() {
+        return Causes.CEPH_UNAVAILABLE;
     }
 }

@@ -33,11 +33,7 @@ public final class ChildEnvironment {
 
     public static ChildEnvironment from(Settings settings) {
         Set<String> names = new LinkedHashSet<>(BASE);
-        for (String name : settings.text(KEY, "").split(",")) {
-            if (!name.isBlank()) {
-                names.add(name.trim());
-            }
-        }
+        names.addAll(settings.list(KEY));
         return new ChildEnvironment(names);
     }
 

@@ -24,11 +24,13 @@ public final class Settings {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}]+)}}");
 
     private final Properties file;
+    private final String fileName;
     private final Map<String, String> environment;
     private final Map<String, String> overrides;
 
-    private Settings(Properties file, Map<String, String> environment, Map<String, String> overrides) {
+    private Settings(Properties file, String fileName, Map<String, String> environment, Map<String, String> overrides) {
         this.file = file;
+        this.fileName = fileName;
         this.environment = environment;
         this.overrides = overrides;
     }
@@ -41,15 +43,18 @@ public final class Settings {
             throw new ConfigurationException("cannot read the configuration file " + propertiesFile.toAbsolutePath()
                     + " (" + e.getMessage() + "): run from the project directory or set BLOCKFERRY_CONFIG");
         }
-        return new Settings(properties, System.getenv(), new HashMap<>(overrides));
+        return new Settings(properties, propertiesFile.toString(), System.getenv(), new HashMap<>(overrides));
     }
 
     /** Settings from given parts, with a given environment (tests). */
     static Settings of(Properties file, Map<String, String> environment, Map<String, String> overrides) {
-        return new Settings(file, environment, new HashMap<>(overrides));
+        return new Settings(file, "application.properties", environment, new HashMap<>(overrides));
     }
 
-    /** The value after overrides, the environment and the file, with {{key}} placeholders resolved. */
+    /**
+     * The value after overrides, the environment, the file and the key's declared default (see
+     * {@link BlockferryKeys}), with {{key}} placeholders resolved.
+     */
     public Optional<String> find(String key) {
         String raw = overrides.get(key);
         if (raw == null) {
@@ -57,6 +62,9 @@ public final class Settings {
         }
         if (raw == null) {
             raw = file.getProperty(key);
+        }
+        if (raw == null && key.startsWith("blockferry.")) {
+            raw = BlockferryKeys.DEFINITION.find(key).map(ConfigKey::defaultValue).orElse(null);
         }
         if (raw == null) {
             return Optional.empty();
@@ -106,6 +114,21 @@ public final class Settings {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
             throw invalid(key, value, expected);
+        }
+    }
+
+    /** A comma-separated list (see {@link ConfigType#LIST}); empty when the key is unset. */
+    public java.util.List<String> list(String key) {
+        return find(key).map(ConfigType::list).orElse(java.util.List.of());
+    }
+
+    /** Comma-separated key=value pairs (see {@link Pairs}), in order; empty when the key is unset. */
+    public Map<String, String> pairs(String key) {
+        String value = find(key).orElse("");
+        try {
+            return Pairs.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, value, ConfigType.PAIRS.expected() + " (" + e.getMessage() + ")");
         }
     }
 
@@ -173,10 +196,49 @@ public final class Settings {
         return resolved;
     }
 
+    /** Where {@code key}'s value comes from, for messages: "in FILE", "from the environment variable X" or "set by the caller". */
+    public String origin(String key) {
+        if (overrides.containsKey(key)) {
+            return "set by the caller";
+        }
+        if (environment.containsKey(environmentName(key))) {
+            return "from the environment variable " + environmentName(key);
+        }
+        if (file.containsKey(key)) {
+            return "in " + fileName;
+        }
+        return "by default";
+    }
+
+    /** How to change {@code key}: where it is set now, or the file and its variable. */
+    public String whereToFix(String key) {
+        if (environment.containsKey(environmentName(key)) && !overrides.containsKey(key)) {
+            return "fix the environment variable " + environmentName(key);
+        }
+        return "fix it in " + fileName + " or set " + environmentName(key);
+    }
+
+    /** The keys set in the file and by overrides (not the environment's). */
+    public java.util.Set<String> explicitKeys() {
+        java.util.Set<String> keys = new java.util.TreeSet<>(file.stringPropertyNames());
+        keys.addAll(overrides.keySet());
+        return keys;
+    }
+
+    /** The environment variables whose name starts with {@code prefix}. */
+    public java.util.Set<String> variables(String prefix) {
+        return environment.keySet().stream().filter(v -> v.startsWith(prefix))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+
+    public String fileName() {
+        return fileName;
+    }
+
     public Settings with(String key, String value) {
         Map<String, String> more = new HashMap<>(overrides);
         more.put(key, value);
-        return new Settings(file, environment, more);
+        return new Settings(file, fileName, environment, more);
     }
 
     static String environmentName(String key) {
@@ -193,14 +255,24 @@ public final class Settings {
         return out.toString();
     }
 
-    private static ConfigurationException missing(String key) {
+    private ConfigurationException missing(String key) {
         return new ConfigurationException("configuration key '" + key + "' is not set: set it in "
-                + "config/application.properties or the environment variable " + environmentName(key));
+                + fileName + " or the environment variable " + environmentName(key));
     }
 
-    private static ConfigurationException invalid(String key, String value, String expected) {
-        return new ConfigurationException("configuration key '" + key + "' has the value '" + value
-                + "', which is not " + expected + ": fix it in config/application.properties or "
-                + environmentName(key));
+    private ConfigurationException invalid(String key, String value, String expected) {
+        return new ConfigurationException(invalidMessage(key, value, expected));
+    }
+
+    /** The message of an invalid value of {@code key}: {@code expected} completes "which is not ...". */
+    public String invalidValue(String key, String value, String expected) {
+        return invalidMessage(key, value, expected);
+    }
+
+    /** "configuration key K (in FILE) has the value V, which is not E: fix it ..."; a secret's value is not shown. */
+    String invalidMessage(String key, String value, String expected) {
+        boolean secret = BlockferryKeys.DEFINITION.find(key).map(k -> k.type().secret()).orElse(false);
+        return "configuration key '" + key + "' (" + origin(key) + ") has " + (secret ? "a value" : "the value '"
+                + value + "'") + ", which is not " + expected + ": " + whereToFix(key);
     }
 }

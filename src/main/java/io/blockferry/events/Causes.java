@@ -1,5 +1,9 @@
 package io.blockferry.events;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.blockferry.BlockferryException;
+import org.apache.kafka.common.errors.RetriableException;
+
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -121,24 +125,17 @@ public enum Causes {
         return wire != null && BY_WIRE.containsKey(wire);
     }
 
-    /** A failure that carries its own cause name (records refused, for instance). */
-    public interface Named {
-        String causeName();
-    }
-
     /**
-     * The cause of a failure, for {@code sync-failed} and {@code dead-letter}: the first exception
-     * in its chain that says, else {@link #INTERNAL_ERROR}. Classes are matched by simple name so
-     * that a class moved to another package keeps its cause.
+     * The cause of a failure, for {@code sync-failed} and {@code dead-letter}: the first failure in
+     * its chain that names one (Blockferry's own say it themselves, see
+     * {@link BlockferryException#failureCause()}; Kafka's and Jackson's are known by type), else
+     * {@link #INTERNAL_ERROR}.
      */
     public static String of(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof Named named && isKnown(named.causeName())) {
-                return named.causeName();
-            }
-            String found = byClass(t);
+            Causes found = t instanceof BlockferryException own ? own.failureCause() : foreign(t);
             if (found != null) {
-                return found;
+                return found.wire();
             }
             if (t.getCause() == t) {
                 break;
@@ -147,44 +144,13 @@ public enum Causes {
         return INTERNAL_ERROR.wire();
     }
 
-    private static String byClass(Throwable t) {
-        for (Class<?> c = t.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            String cause = switch (c.getSimpleName()) {
-                case "CorruptChunkException" -> CHUNK_CORRUPT.wire();
-                case "SnapshotLimitException" -> SNAPSHOT_LIMIT.wire();
-                case "HookFailedException" -> HOOK_FAILED.wire();
-                case "DiffInvalidException" -> DIFF_INVALID.wire();
-                case "SyncInProgressException" -> SYNC_IN_PROGRESS.wire();
-                case "CephTransientException" -> CEPH_UNAVAILABLE.wire();
-                case "CephException" -> ceph(t);
-                case "KafkaUnavailableException", "PublishFailedException", "RetriableException",
-                     "TimeoutException" -> t.getClass().getName().startsWith("java.") ? null : KAFKA_UNAVAILABLE.wire();
-                case "StoreException" -> STATE_STORE_FAILED.wire();
-                case "ConfigurationException" -> CONFIGURATION_INVALID.wire();
-                case "JsonProcessingException" -> JSON_INVALID.wire();
-                case "SyncFailedException" -> SYNC_INCOMPLETE.wire();
-                case "MalformedRecordException" -> RECORD_MALFORMED.wire();
-                default -> null;
-            };
-            if (cause != null) {
-                return cause;
-            }
+    private static Causes foreign(Throwable t) {
+        if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return KAFKA_UNAVAILABLE;
+        }
+        if (t instanceof JsonProcessingException) {
+            return JSON_INVALID;
         }
         return null;
-    }
-
-    /** librados and librbd errors by errno (ENOENT, EPERM, EACCES), read without naming the class's package. */
-    private static String ceph(Throwable t) {
-        int errno = 0;
-        try {
-            errno = (int) t.getClass().getMethod("errno").invoke(t);
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            // an older CephException without errno: a plain Ceph error
-        }
-        return switch (errno) {
-            case 2 -> IMAGE_NOT_FOUND.wire();
-            case 1, 13 -> CEPH_PERMISSION_DENIED.wire();
-            default -> CEPH_ERROR.wire();
-        };
     }
 }

@@ -2,20 +2,20 @@ package io.blockferry.events;
 
 import java.util.Set;
 
-/** The named causes of a broken snapshot chain, each answered with a full resync. */
+/** The causes (on the closed list, {@link Causes}) of a broken snapshot chain, each answered with a full resync. */
 public final class ChainBreak {
 
-    public static final String BASE_SNAPSHOT_MISSING = "base-snapshot-missing";
-    public static final String VOLUME_RESIZED = "volume-resized";
-    public static final String IMAGE_RECREATED = "image-recreated";
-    public static final String TARGET_MISSING_BASE = "target-missing-base";
-    public static final String DIFF_INVALID = "diff-invalid";
-    public static final String TARGET_CORRUPT = "target-corrupt";
+    public static final String BASE_SNAPSHOT_MISSING = Causes.BASE_SNAPSHOT_MISSING.wire();
+    public static final String VOLUME_RESIZED = Causes.VOLUME_RESIZED.wire();
+    public static final String IMAGE_RECREATED = Causes.IMAGE_RECREATED.wire();
+    public static final String TARGET_MISSING_BASE = Causes.TARGET_MISSING_BASE.wire();
+    public static final String DIFF_INVALID = Causes.DIFF_INVALID.wire();
+    public static final String TARGET_CORRUPT = Causes.TARGET_CORRUPT.wire();
     /**
      * The server moved to another compute host (seen by the OpenStack inventory). On one shared
      * Ceph the images stay, but a move may also have copied them; see resync-on-migration.
      */
-    public static final String SERVER_MIGRATED = "server-migrated";
+    public static final String SERVER_MIGRATED = Causes.SERVER_MIGRATED.wire();
 
     private static final Set<String> ALL = Set.of(BASE_SNAPSHOT_MISSING, VOLUME_RESIZED, IMAGE_RECREATED,
             TARGET_MISSING_BASE, DIFF_INVALID, TARGET_CORRUPT, SERVER_MIGRATED);

@@ -1,6 +1,7 @@
 package io.blockferry.inventory;
 
 import io.blockferry.config.ConfigurationException;
+import io.blockferry.config.Pairs;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,24 +31,21 @@ public final class CephPoolMap {
      * @param key the configuration key it came from, named in the error
      */
     public static CephPoolMap parse(String text, String key) {
-        Map<String, String> pools = new LinkedHashMap<>();
-        for (String entry : text.split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            int eq = entry.indexOf('=');
-            String type = eq < 0 ? "" : entry.substring(0, eq).trim();
-            String pool = eq < 0 ? "" : entry.substring(eq + 1).trim();
-            if (type.isEmpty() || pool.isEmpty() || pool.contains("/")) {
-                throw new ConfigurationException(key + " has the entry '" + entry.trim() + "': write volume-type=pool "
-                        + "pairs separated by commas, e.g. ceph-ssd=volumes," + DEFAULT_VOLUME_TYPE + "=volumes,"
-                        + CEPH_GLANCE_VMS + "=vms");
-            }
-            if (pools.put(type, pool) != null) {
-                throw new ConfigurationException(key + " names the volume type '" + type + "' twice: keep one pool for it");
-            }
+        String example = ": write volume-type=pool pairs separated by commas, e.g. ceph-ssd=volumes,"
+                + DEFAULT_VOLUME_TYPE + "=volumes," + CEPH_GLANCE_VMS + "=vms";
+        Map<String, String> pools;
+        try {
+            pools = Pairs.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(key + " is '" + text + "' (" + e.getMessage() + ")" + example);
         }
-        return new CephPoolMap(pools);
+        pools.forEach((type, pool) -> {
+            if (pool.contains("/")) {
+                throw new ConfigurationException(key + " has the entry '" + type + "=" + pool + "', whose pool has a '/'"
+                        + example);
+            }
+        });
+        return new CephPoolMap(new LinkedHashMap<>(pools));
     }
 
     /** The pool of a volume type; null or empty types use the DEFAULT_VOLUME_TYPE entry. */

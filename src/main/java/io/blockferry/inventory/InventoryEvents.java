@@ -1,5 +1,6 @@
 package io.blockferry.inventory;
 
+import io.blockferry.events.Causes;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
@@ -48,7 +49,7 @@ final class InventoryEvents {
     /** A failed poll; published when its message differs from the previous failure's. */
     void pollFailed(String message, long attempt) {
         if (!message.equals(lastFailure)) {
-            events.publish(Event.of(EventTypes.INVENTORY_POLL_FAILED, null, "poll-failed", Event.ERROR,
+            events.publish(Event.of(EventTypes.INVENTORY_POLL_FAILED, null, Causes.POLL_FAILED.wire(), Event.ERROR,
                     "polling OpenStack failed (attempt " + attempt + "): " + message
                             + "; the last good inventory is kept and the poll is retried with backoff",
                     Map.of("attempt", attempt)));

@@ -1,5 +1,6 @@
 package io.blockferry.ops;
 
+import io.blockferry.events.Causes;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
@@ -89,7 +90,7 @@ public final class RpoWatch {
     private static Event missed(Watched w, boolean acked, long age) {
         String what = acked ? "its newest acked recovery point is " + Ages.text(Duration.ofMillis(age)) + " old"
                 : "it has had no acked recovery point for " + Ages.text(Duration.ofMillis(age));
-        return Event.of(EventTypes.RPO_MISSED, w.volumeId(), acked ? "point-too-old" : "no-point-yet", Event.ERROR,
+        return Event.of(EventTypes.RPO_MISSED, w.volumeId(), (acked ? Causes.POINT_TOO_OLD : Causes.NO_POINT_YET).wire(), Event.ERROR,
                 "volume " + w.volumeId() + " missed its recovery-point objective of " + Ages.text(w.objective())
                         + " (policy " + w.policy() + "): " + what + "; see its syncs with 'blockferry tasks' and "
                         + "the sync-failed, queue-timeout and chain-break events", counts(w, age));

@@ -1,5 +1,6 @@
 package io.blockferry.schedule;
 
+import io.blockferry.events.Causes;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
@@ -91,7 +92,7 @@ public final class PolicyRunner {
         }
         if (queue.busy(name)) {
             String why = "the previous run of policy " + name + " still has tasks queued or running";
-            events.publish(Event.of(EventTypes.POLICY_SKIPPED, null, "previous-run-busy", Event.WARN, why
+            events.publish(Event.of(EventTypes.POLICY_SKIPPED, null, Causes.PREVIOUS_RUN_BUSY.wire(), Event.WARN, why
                     + "; this " + how + " fire is skipped (a slow run is never started twice)", Map.of()));
             return new RunSummary(name, 0, false, 0, List.of(), why);
         }
@@ -115,7 +116,7 @@ public final class PolicyRunner {
 
     private void report(Policy policy, Selected selected) {
         for (Conflict c : selected.conflicts()) {
-            events.publish(Event.of(EventTypes.POLICY_CONFLICT, null, "selected-twice", Event.WARN, c.subject()
+            events.publish(Event.of(EventTypes.POLICY_CONFLICT, null, Causes.SELECTED_TWICE.wire(), Event.WARN, c.subject()
                     + " is selected by policies " + c.owner() + " and " + String.join(", ", c.others())
                     + "; only " + c.owner() + " (first in the policy file) syncs it: make the selections disjoint",
                     Map.of()));

@@ -1,5 +1,6 @@
 package io.blockferry.schedule;
 
+import io.blockferry.events.Causes;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
@@ -176,7 +177,7 @@ public final class WorkQueue {
             if (waited > maxWait) {
                 waiting.remove(t.id());
                 store.delete(t.id());
-                events.publish(Event.of(EventTypes.QUEUE_TIMEOUT, t.volumeId(), "queue-timeout", Event.ERROR,
+                events.publish(Event.of(EventTypes.QUEUE_TIMEOUT, t.volumeId(), Causes.QUEUE_TIMEOUT.wire(), Event.ERROR,
                         t.describe() + " waited " + Duration.ofMillis(waited).toSeconds() + " s for a slot, longer "
                                 + "than blockferry.queue.max-wait (" + limits.maxWait().toSeconds() + " s), and was "
                                 + "not run: raise the caps (blockferry.queue.max-disks, max-hosts, pool-limits) or "

@@ -147,23 +147,11 @@ public final class RecordKeys {
 
     private static Map<String, byte[]> readKeys(Settings settings, String key) {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        String list = settings.find(key).orElse("");
-        for (String pair : list.split(",")) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            if (eq <= 0 || eq == pair.length() - 1) {
-                throw new ConfigurationException(key + " has '" + pair.trim() + "': write id=keyfile pairs, "
-                        + "comma-separated, such as site-2026=/etc/blockferry/keys/site-2026.key");
-            }
-            String id = pair.substring(0, eq).trim();
+        // id=keyfile pairs, such as site-2026=/etc/blockferry/keys/site-2026.key
+        settings.pairs(key).forEach((id, file) -> {
             checkId(id);
-            if (out.containsKey(id)) {
-                throw new ConfigurationException(key + " lists key id '" + id + "' twice");
-            }
-            out.put(id, readKeyFile(id, Path.of(pair.substring(eq + 1).trim())));
-        }
+            out.put(id, readKeyFile(id, Path.of(file)));
+        });
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.blockferry.source;
 
+import io.blockferry.events.Causes;
 import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class AckHandler {
 
     /** The target has already used this volume's generation number for another snapshot. */
-    public static final String GENERATION_REUSED = "generation-reused";
+    public static final String GENERATION_REUSED = Causes.GENERATION_REUSED.wire();
 
     private static final Logger LOG = LoggerFactory.getLogger(AckHandler.class);
 

@@ -1,5 +1,6 @@
 package io.blockferry.source;
 
+import io.blockferry.events.Causes;
 import io.blockferry.transport.SyncMode;
 import java.util.List;
 
@@ -32,10 +33,10 @@ public final class ChainDecision {
     public static Plan decide(VolumeState state, SyncRequest request, String imageId, long imageSize,
                               List<String> snapshotsOnImage, String hintCause) {
         if (request.full()) {
-            return Plan.full("requested");
+            return Plan.full(Causes.REQUESTED.wire());
         }
         if (!state.hasBase()) {
-            return Plan.full("first-sync");
+            return Plan.full(Causes.FIRST_SYNC.wire());
         }
         if (state.fullResyncCause() != null) {
             return Plan.full(state.fullResyncCause());
@@ -44,14 +45,14 @@ public final class ChainDecision {
             return Plan.full(hintCause);
         }
         if (state.imageId() != null && !state.imageId().equals(imageId)) {
-            return Plan.full("image-recreated");
+            return Plan.full(Causes.IMAGE_RECREATED.wire());
         }
         if (!snapshotsOnImage.contains(state.baseSnapshot())) {
-            return Plan.full("base-snapshot-missing");
+            return Plan.full(Causes.BASE_SNAPSHOT_MISSING.wire());
         }
         if (imageSize != state.baseSize()) {
-            return Plan.full("volume-resized");
+            return Plan.full(Causes.VOLUME_RESIZED.wire());
         }
-        return new Plan(SyncMode.INCREMENTAL, "scheduled", state.baseSnapshot());
+        return new Plan(SyncMode.INCREMENTAL, Causes.SCHEDULED.wire(), state.baseSnapshot());
     }
 }

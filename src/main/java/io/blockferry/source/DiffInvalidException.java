@@ -1,5 +1,7 @@
 package io.blockferry.source;
 
+import io.blockferry.events.Causes;
+
 import io.blockferry.BlockferryException;
 
 /** Sampled verification found bytes that changed although the diff said they did not. */
@@ -14,5 +16,10 @@ public class DiffInvalidException extends BlockferryException {
 
     public long checked() {
         return checked;
+    }
+
+    @Override
+    public Causes failureCause() {
+        return Causes.DIFF_INVALID;
     }
 }

@@ -1,5 +1,7 @@
 package io.blockferry.source;
 
+import io.blockferry.events.Causes;
+
 import io.blockferry.BlockferryException;
 
 /** A volume cannot get another snapshot: its snapshot count is at the limit. */
@@ -53,5 +55,10 @@ public class SnapshotLimitException extends BlockferryException {
     /** What to do about it. */
     public String detail() {
         return detail;
+    }
+
+    @Override
+    public Causes failureCause() {
+        return Causes.SNAPSHOT_LIMIT;
     }
 }

@@ -1,6 +1,5 @@
 package io.blockferry.source;
 
-import java.util.Arrays;
 import java.util.List;
 
 /** The volumes named in configuration as [backend:]pool/name, synced on the source's timer. */
@@ -8,9 +7,8 @@ public final class StaticVolumes {
 
     private final List<VolumeId> volumes;
 
-    public StaticVolumes(String commaSeparated) {
-        this.volumes = Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(VolumeId::parse).toList();
+    public StaticVolumes(List<VolumeId> volumes) {
+        this.volumes = List.copyOf(volumes);
     }
 
     public List<VolumeId> volumes() {

@@ -1,5 +1,7 @@
 package io.blockferry.source;
 
+import io.blockferry.events.Causes;
+
 import io.blockferry.BlockferryException;
 
 /** A volume's sync did not complete; the message says why and what happens next. */
@@ -40,4 +42,8 @@ public class SyncFailedException extends BlockferryException {
         return false;
     }
 
+    @Override
+    public Causes failureCause() {
+        return Causes.SYNC_INCOMPLETE;
+    }
 }

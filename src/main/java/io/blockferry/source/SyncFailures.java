@@ -50,7 +50,7 @@ public final class SyncFailures {
             planner.abandon(planned, stream, failure.getMessage(), null);
         }
         if (failure instanceof SnapshotLimitException limit) {
-            events.publish(Event.of(EventTypes.SNAPSHOT_LIMIT, volumeId, "snapshot-limit", Event.ERROR,
+            events.publish(Event.of(EventTypes.SNAPSHOT_LIMIT, volumeId, Causes.SNAPSHOT_LIMIT.wire(), Event.ERROR,
                     failure.getMessage(), Map.of("count", limit.count(), "limit", limit.limit(),
                             "foreign", limit.foreign())));
         } else if (failure instanceof HookFailedException) {

@@ -74,7 +74,8 @@ public final class ChunkWriter {
             parts.repository().volumeDir(record.volumeId());
         } catch (IllegalArgumentException e) {
             record.release();
-            throw new MalformedRecordException("chunk record for " + e.getMessage() + ": it is not applied");
+            throw new MalformedRecordException("chunk record for " + e.getMessage() + ": it is not applied",
+                        io.blockferry.events.Causes.VOLUME_ID_INVALID);
         }
         records.increment();
         return writer(record.volumeId()).apply(record, onDurable);

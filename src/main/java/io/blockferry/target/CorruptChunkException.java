@@ -1,5 +1,7 @@
 package io.blockferry.target;
 
+import io.blockferry.events.Causes;
+
 import io.blockferry.BlockferryException;
 
 /**
@@ -8,7 +10,7 @@ import io.blockferry.BlockferryException;
  */
 public class CorruptChunkException extends BlockferryException {
 
-    public static final String CAUSE = "chunk-corrupt";
+    public static final String CAUSE = Causes.CHUNK_CORRUPT.wire();
 
     private final transient byte[] frame;
 
@@ -24,5 +26,10 @@ public class CorruptChunkException extends BlockferryException {
     /** The record as it arrived, or null. */
     public byte[] frame() {
         return frame;
+    }
+
+    @Override
+    public Causes failureCause() {
+        return Causes.CHUNK_CORRUPT;
     }
 }

@@ -1,5 +1,6 @@
 package io.blockferry.target;
 
+import io.blockferry.events.Causes;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
 import io.blockferry.events.EventTypes;
@@ -108,7 +109,7 @@ public final class Retention {
         }
         Report report = new Report(volumeId, removed, points.stream().map(RecoveryPoint::generation).toList());
         if (!removed.isEmpty()) {
-            events.publish(Event.of(EventTypes.POINTS_PRUNED, volumeId, "keep-points", Event.INFO,
+            events.publish(Event.of(EventTypes.POINTS_PRUNED, volumeId, Causes.KEEP_POINTS.wire(), Event.INFO,
                     "removed recovery points " + removed + " of " + volumeId + "; keeping " + report.kept()
                             + " (keep-points " + keep + "), the oldest now " + points.get(0).mode().toLowerCase(),
                     Map.of("removed", (long) removed.size(), "kept", (long) points.size(), "keepPoints", (long) keep,

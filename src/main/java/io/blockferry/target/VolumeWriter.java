@@ -1,5 +1,6 @@
 package io.blockferry.target;
 
+import io.blockferry.events.Causes;
 import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventTypes;
@@ -47,9 +48,9 @@ final class VolumeWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(VolumeWriter.class);
     /** A point that cannot be applied now (the target cannot write its replica) holds new generations back. */
-    static final String TARGET_UNAVAILABLE = "target-unavailable";
+    static final String TARGET_UNAVAILABLE = Causes.TARGET_UNAVAILABLE.wire();
     /** The target could not write a generation's staged files (a full disk, an I/O error). */
-    static final String TARGET_WRITE_FAILED = "target-write-failed";
+    static final String TARGET_WRITE_FAILED = Causes.TARGET_WRITE_FAILED.wire();
 
     private final String volumeId;
     private final WriterParts parts;
@@ -163,7 +164,7 @@ final class VolumeWriter {
             return;
         }
         if (record.seq() > current.nextSeq()) {
-            current.fail("records-missing", "record " + current.nextSeq() + " of generation " + record.generation()
+            current.fail(Causes.RECORDS_MISSING.wire(), "record " + current.nextSeq() + " of generation " + record.generation()
                     + " never arrived (the next one was " + record.seq() + ")");
             waitFor(onDurable);
             return;
@@ -202,12 +203,12 @@ final class VolumeWriter {
         }
         ChunkRecord.Begin b = current.begin();
         if (!current.failed() && e.seq() != current.nextSeq()) {
-            current.fail("records-missing", "END is record " + e.seq() + " but only " + current.nextSeq()
+            current.fail(Causes.RECORDS_MISSING.wire(), "END is record " + e.seq() + " but only " + current.nextSeq()
                     + " records arrived in order");
         }
         String mismatch = current.failed() ? null : current.mismatch(e);
         if (mismatch != null) {
-            current.fail("manifest-mismatch", mismatch);
+            current.fail(Causes.MANIFEST_MISMATCH.wire(), mismatch);
         }
         if (current.failed()) {
             GenerationAck ack = reject(current);

@@ -150,7 +150,8 @@ public final class KafkaChunkConsumer implements AutoCloseable {
             sealed = opened.sealed();
             String refused = writer.refuses(decoded.volumeId());
             if (refused != null) {
-                throw new MalformedRecordException("chunk record for " + refused + ": it is not applied");
+                throw new MalformedRecordException("chunk record for " + refused + ": it is not applied",
+                        io.blockferry.events.Causes.VOLUME_ID_INVALID);
             }
         } catch (MalformedRecordException e) {
             deadLetters.send(record.key(), bytes(value), e);

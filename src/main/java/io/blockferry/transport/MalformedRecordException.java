@@ -7,9 +7,9 @@ import io.blockferry.events.Causes;
  * A record on one of Blockferry's topics that is not a well-formed Blockferry record. It names
  * its cause from the closed list ({@link Causes}), which the dead letter and its event carry.
  */
-public class MalformedRecordException extends BlockferryException implements Causes.Named {
+public class MalformedRecordException extends BlockferryException {
 
-    private final String cause;
+    private final Causes cause;
 
     public MalformedRecordException(String message) {
         this(message, Causes.RECORD_MALFORMED);
@@ -17,11 +17,11 @@ public class MalformedRecordException extends BlockferryException implements Cau
 
     public MalformedRecordException(String message, Causes cause) {
         super(message);
-        this.cause = cause.wire();
+        this.cause = cause;
     }
 
     @Override
-    public String causeName() {
+    public Causes failureCause() {
         return cause;
     }
 }

@@ -35,7 +35,8 @@ class SettingsTest {
         Files.writeString(file, "blockferry.source.chunk-size=lots\n");
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> Settings.load(file, Map.of()).bytes("blockferry.source.chunk-size"));
-        assertTrue(e.getMessage().contains("'blockferry.source.chunk-size' has the value 'lots'"), e.getMessage());
+        assertTrue(e.getMessage().contains("'blockferry.source.chunk-size' (in " + file + ") has the value 'lots'"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("BLOCKFERRY_SOURCE_CHUNK_SIZE"), e.getMessage());
     }
 

@@ -107,7 +107,8 @@ class OpenStackConfigTest {
     void should_refuse_a_malformed_pool_map_naming_the_entry_and_the_format() {
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> OpenStackConfig.from(settings(Map.of("blockferry.openstack.pools", "ceph-ssd:volumes"))));
-        assertTrue(e.getMessage().contains("blockferry.openstack.pools has the entry 'ceph-ssd:volumes'"), e.getMessage());
+        assertTrue(e.getMessage().contains("blockferry.openstack.pools is 'ceph-ssd:volumes' ('ceph-ssd:volumes' is not key=value)"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("volume-type=pool"), e.getMessage());
         e = assertThrows(ConfigurationException.class, () -> OpenStackConfig.from(settings(Map.of(
                 "blockferry.openstack.auth-domains", "a,*"))));

@@ -93,8 +93,8 @@ class RestoreJobsTest {
             throw new IllegalStateException("no committed recovery point");
         }));
         CountDownLatch release = new CountDownLatch(1);
-        release.countDown();
         assertEquals(RestoreJobs.Job.RUNNING, jobs.start("server-4", id -> blocking(release, new AtomicInteger(), null))
                 .status(), "the server is not left busy");
+        release.countDown();
     }
 }

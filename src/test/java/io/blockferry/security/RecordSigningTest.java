@@ -188,7 +188,7 @@ class RecordSigningTest {
 
     private static void assertCause(String cause, org.junit.jupiter.api.function.Executable call) {
         MalformedRecordException e = assertThrows(MalformedRecordException.class, call);
-        assertEquals(cause, e.causeName(), e.getMessage());
+        assertEquals(cause, e.failureCause().wire(), e.getMessage());
         assertFalse(e.getMessage().contains(Base64.getEncoder().encodeToString(OLD)));
     }
 }

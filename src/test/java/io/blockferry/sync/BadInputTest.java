@@ -104,7 +104,8 @@ class BadInputTest {
     void should_name_a_bad_configuration_value(@TempDir Path dir) {
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> TestRuntimes.start(dir, Map.of("blockferry.roles", "source,printer")));
-        assertEquals("blockferry.roles is 'source,printer': use source, target, or source,target", e.getMessage());
+        assertEquals("configuration key 'blockferry.roles' (set by the caller) has the value 'source,printer', which is "
+                + "not made of source, target: fix it in " + TestRuntimes.CONFIG + " or set BLOCKFERRY_ROLES", e.getMessage());
     }
 
     @Test
@@ -126,9 +127,9 @@ class BadInputTest {
             }
             for (String id : ids) {
                 io.blockferry.testing.TopicWatch.Seen dead = deadLetters.await(seen -> id.equals(seen.key())
-                        && "MalformedRecordException".equals(seen.headers().get("blockferry-error")),
+                        && "volume-id-invalid".equals(seen.headers().get("blockferry-cause")),
                         java.time.Duration.ofSeconds(60), "the records of volume id '" + id + "' dead-lettered");
-                assertTrue(dead.headers().get("blockferry-cause").contains("not applied"), dead.headers().toString());
+                assertTrue(dead.headers().get("blockferry-message").contains("not applied"), dead.headers().toString());
             }
         }
         for (Path dir : java.util.List.of(repository, repository.getParent())) {

@@ -9,6 +9,9 @@ import java.util.Map;
 /** Settings for a Blockferry runtime in a test: local Ceph, a private data directory, free ports. */
 public final class TestRuntimes {
 
+    /** The shipped configuration every test runtime starts from. */
+    public static final String CONFIG = "config/application.properties";
+
     private TestRuntimes() {
     }
 
@@ -26,7 +29,7 @@ public final class TestRuntimes {
         overrides.put("camel.server.enabled", "false");
         overrides.put("camel.management.enabled", "false");
         overrides.putAll(more);
-        return Settings.load(Path.of("config/application.properties"), overrides);
+        return Settings.load(Path.of(CONFIG), overrides);
     }
 
     /** A TCP port free right now, for a test's HTTP server. */

@@ -108,7 +108,7 @@ class ChunkCodecTest {
         MalformedRecordException e = assertThrows(MalformedRecordException.class, () -> ChunkCodec.decode(frame));
         assertEquals("chunk record version 5 is not supported (this writer reads versions 1 to 4): the source is "
                 + "newer; upgrade the writer to the source's version", e.getMessage());
-        assertEquals("record-version-unsupported", ((MalformedRecordException) e).causeName());
+        assertEquals("record-version-unsupported", ((MalformedRecordException) e).failureCause().wire());
     }
 
     @Test

@@ -66,7 +66,9 @@ public final class Cli {
             if (failure != null) {
                 failure[0] = known;
             } else {
-                line.getErr().println("blockferry: " + known.getMessage());
+                for (String problem : known.getMessage().split("\n")) {
+                    line.getErr().println("blockferry: " + problem); // one line per problem (a configuration's several)
+                }
             }
             return known.exitCode();
         });
