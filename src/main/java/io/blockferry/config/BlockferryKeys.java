@@ -102,7 +102,7 @@ public final class BlockferryKeys {
         d.define(key("blockferry.source.min-zero-run", BYTES, "64K").atLeast(512));
         d.define(key("blockferry.source.read-threads", INT, "4").atLeast(1));
         d.define(key("blockferry.source.snapshot-prefix", STRING, "blockferry-"));
-        d.define(key("blockferry.source.ack-timeout-seconds", INT, "1800").atLeast(1));
+        d.define(key("blockferry.source.ack-timeout-seconds", INT, "1800").atLeast(0));
         d.define(key("blockferry.source.snapshot-limit", INT, "128").atLeast(2));
         d.define(key("blockferry.source.chain-break-resync", STRING, "auto").oneOf("auto", "manual"));
         d.define(key("blockferry.source.resync-backoff", DURATION, "10s"));
