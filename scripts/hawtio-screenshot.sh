@@ -13,53 +13,8 @@ set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$home/target/hawtio"
 read -r -a routes <<<"${HAWTIO_SCREENSHOT_ROUTES:-volume-sync ack-publish ack-consume}"
-started=$(date +%s)
-
-say() { echo "hawtio-screenshot: $*" >&2; }
-die() { say "FAILED: $*"; exit 1; }
-skip() { say "SKIPPED: $*"; exit 77; }
-
-# ensure_package COMMAND PACKAGE...: install Debian packages for COMMAND when it is missing.
-ensure_package() {
-  local command=$1
-  shift
-  command -v "$command" >/dev/null 2>&1 && return 0
-  [ "$(id -u)" -eq 0 ] || skip "no $command, and not root to install it: apt-get install $*"
-  command -v apt-get >/dev/null 2>&1 || skip "no $command and no apt-get to install $*"
-  say "installing $* ..."
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q --no-install-recommends "$@" >/dev/null 2>&1; then
-    apt-get update -q >/dev/null 2>&1 || true
-    apt-get install -y -q --no-install-recommends "$@" >/dev/null 2>&1 \
-      || skip "apt-get could not install $* here"
-  fi
-  command -v "$command" >/dev/null 2>&1 || skip "$* installed, but there is still no $command"
-}
-
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 30000))
-    if [ -z "$(ss -Hltn "sport = :$port")" ]; then
-      echo "$port"
-      return 0
-    fi
-  done
-  die "found no free port"
-}
-
-# wait_for WHAT SECONDS PID COMMAND...: retry COMMAND every 2 s while the process PID lives.
-wait_for() {
-  local what=$1 seconds=$2 pid=$3
-  shift 3
-  local deadline=$(($(date +%s) + seconds))
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || die "$what: the process ended (log below)"
-    [ "$(date +%s)" -lt "$deadline" ] || die "$what: not within $seconds s"
-    sleep 2
-  done
-  say "$what ($(($(date +%s) - started)) s)"
-}
+CHECK_NAME=hawtio-screenshot
+. "$home/scripts/lib/check-common.sh"
 
 ensure_package chromium chromium fonts-liberation
 ensure_package node nodejs
@@ -153,4 +108,4 @@ done
 size=$(stat -c %s "$out/routes.png")
 [ "$(head -c 8 "$out/routes.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || die "routes.png is not a PNG"
 [ "$size" -gt 20000 ] || die "routes.png is only $size bytes: a blank page?"
-say "Hawtio's Camel routes view lists ${routes[*]}: $out/routes.png ($size bytes), $(($(date +%s) - started)) s"
+say "Hawtio's Camel routes view lists ${routes[*]}: $out/routes.png ($size bytes), $(took)"
