@@ -31,6 +31,7 @@ import io.blockferry.schedule.WorkQueue;
 import java.nio.file.Path;
 import io.blockferry.events.EventSink;
 import io.blockferry.source.BlockSources;
+import io.blockferry.store.InstallationId;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
@@ -89,6 +90,7 @@ public final class BlockferryRuntime implements AutoCloseable {
         Preflight.checkConfiguration(settings);
         Roles roles = Roles.parse(settings.text("blockferry.roles"));
         ownerOnly(settings, roles);
+        settings = withSourceGroup(settings);
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -180,6 +182,20 @@ public final class BlockferryRuntime implements AutoCloseable {
             OwnerOnly.ensureDirectories(tree);
             OwnerOnly.tighten(tree);
         }
+    }
+
+    /**
+     * The source's consumer groups (acks, events, requests) are its own unless configured: two
+     * source installations on one Kafka with the default configuration would otherwise split the
+     * acks topic's partitions and drop each other's acks (finding 15). Every source reads every ack
+     * and acts only on those of its own generations in flight.
+     */
+    private static Settings withSourceGroup(Settings settings) {
+        if (settings.find("blockferry.kafka.source-group").isPresent()) {
+            return settings;
+        }
+        return settings.with("blockferry.kafka.source-group",
+                "blockferry-source-" + InstallationId.of(Path.of(settings.text("blockferry.data-dir"))));
     }
 
     private static <T extends AutoCloseable> T add(List<AutoCloseable> resources, T resource) {

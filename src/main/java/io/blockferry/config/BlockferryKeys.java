@@ -63,7 +63,7 @@ public final class BlockferryKeys {
         d.define(key("blockferry.kafka.embedded.security-protocol", STRING, "PLAINTEXT").oneOf(PROTOCOLS));
         d.define(key("blockferry.kafka.embedded.scram-users", PASSWORD, ""));
         d.define(key("blockferry.kafka.target-group", STRING, "blockferry-target"));
-        d.define(key("blockferry.kafka.source-group", STRING, "blockferry-source"));
+        d.define(key("blockferry.kafka.source-group", STRING, ""));
         d.defineInternal(key("blockferry.kafka.max-message-bytes", INT, ""));
         d.passThrough("blockferry.kafka.client.", kafkaClientKeys(), "Kafka client");
         d.passThrough("blockferry.kafka.embedded.config.", null, "Kafka broker");
