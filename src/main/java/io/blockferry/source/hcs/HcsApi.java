@@ -188,11 +188,12 @@ final class HcsApi {
                     throw new AttachLimitException(what + ": the job ended FAIL with Ecs.0042 (" + reason + ")");
                 }
                 throw new HcsJobFailedException(what + " failed: job " + jobId + " ended FAIL with " + code
-                        + (reason.isEmpty() ? "" : " (" + reason + ")"), code);
+                        + (reason.isEmpty() ? "" : " (" + reason + ")"), code, job.path("entities"));
             }
             if (System.nanoTime() > deadline) {
                 throw new HcsJobFailedException(what + ": job " + jobId + " is still " + status + " after "
-                        + timeout.toSeconds() + " s (blockferry.backends." + settings.name() + ".job-timeout)", null);
+                        + timeout.toSeconds() + " s (blockferry.backends." + settings.name() + ".job-timeout)", null,
+                        job.path("entities"));
             }
             LockSupport.parkNanos(settings.pollInterval().toNanos());
         }

@@ -55,9 +55,12 @@ final class TemporaryDisk implements AutoCloseable {
         String volumeId;
         try {
             volumeId = api.awaitJob(HcsApi.Service.EVS, job, "creating " + what).path("volume_id").asText("");
-        } catch (RuntimeException e) {
-            // the job may have made the disk before it failed or stopped answering: the start-up clean-up finds it
-            LOG.warn("HCS backend {}: {} was not created: {}", settings.name(), what, e.getMessage());
+        } catch (HcsJobFailedException e) {
+            // the job named its disk from the start: delete what it made, or leave it to the start-up clean-up
+            String made = e.entities().path("volume_id").asText("");
+            if (!made.isEmpty()) {
+                new TemporaryDisk(api, settings, made, what + " " + made).closeQuietly(e);
+            }
             throw e;
         }
         if (volumeId.isEmpty()) {
