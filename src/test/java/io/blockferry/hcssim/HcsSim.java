@@ -66,8 +66,8 @@ public final class HcsSim implements AutoCloseable {
     public final String projectId;
     public final String proxyServerId;
     public final Path deviceDir;
-    final String iamPassword;
-    final String doradoPassword;
+    public final String iamPassword;
+    public final String doradoPassword;
     private String token;
 
     private HcsSim(Path root, Path dir, Map<String, String> scriptEnv, Map<String, String> env) {

@@ -144,6 +144,10 @@ class HcsEndToEndTest {
 
             Await.until(HcsEndToEndTest::temporaryDisks, n -> n == 0, Duration.ofSeconds(60),
                     "every temporary disk removed after its sync");
+            for (Event e : events(runtime, null)) {
+                assertTrue(!e.message().contains(sim.iamPassword) && !e.message().contains(sim.doradoPassword),
+                        "no password in an event: " + e);
+            }
         }
     }
 
