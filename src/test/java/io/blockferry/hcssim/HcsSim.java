@@ -334,7 +334,7 @@ public final class HcsSim implements AutoCloseable {
         return token;
     }
 
-    void forgetToken() {
+    public void forgetToken() {
         token = null;
     }
 

@@ -87,6 +87,10 @@ final class HcsVolume implements SourceVolume {
         String snapshotId = api.check(reply, "creating snapshot " + name + " of " + id).path("snapshot").path("id")
                 .asText();
         String status = awaitSnapshot(snapshotId, name);
+        if (status.equals("available")) {
+            activateIfLeftUnactivated(snapshotId, name);
+            return;
+        }
         if (status.equals("error")) {
             api.deleteSnapshot(snapshotId, name + " (" + snapshotId + ", in error)");
             if (existing.size() + 1 >= settings.snapshotLimit()) {
@@ -97,6 +101,24 @@ final class HcsVolume implements SourceVolume {
                     + "snapshot's events in the HCS console", Causes.HCS_ERROR);
         }
     }
+
+    /**
+     * HCS normally activates the array snapshot itself (RUNNINGSTATUS 43); an installation set to
+     * leave it unactivated (45) for consistent multi-disk points [I] gets it activated here, alone:
+     * the point in time is then this call.
+     */
+    private void activateIfLeftUnactivated(String snapshotId, String name) {
+        JsonNode snapshot = api.findSnapshot(snapshotId).orElseThrow(() -> new HcsException("snapshot " + name
+                + " of " + id + " vanished right after it was made", Causes.HCS_ERROR));
+        if (UNACTIVATED.equals(arraySnapshot(snapshot, name).path("RUNNINGSTATUS").asText())) {
+            com.fasterxml.jackson.databind.node.ObjectNode body = HcsHttp.JSON.createObjectNode();
+            body.putArray("SNAPSHOTLIST").add(lunOf(snapshot));
+            dorado.post("snapshot/activate", body, "activating the array snapshot of " + name + " of " + id);
+        }
+    }
+
+    /** Dorado's RUNNINGSTATUS of a snapshot that holds no point in time yet. */
+    private static final String UNACTIVATED = "45";
 
     private String limitAdvice() {
         return "remove snapshots of disk " + id.name() + " that are no longer needed in the HCS console (128 per disk, "

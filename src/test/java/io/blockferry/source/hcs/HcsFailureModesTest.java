@@ -298,6 +298,23 @@ class HcsFailureModesTest {
         }
     }
 
+    @Test
+    void a_snapshot_hcs_leaves_unactivated_is_activated_so_it_can_be_read_and_compared() {
+        sim.settings(Map.of("auto_activate", false));
+        try (SourceVolume volume = open()) {
+            volume.createSnapshot("s1");
+            try (BlockReader reader = volume.readerAt("s1")) {
+                assertEquals(sim.sha("snapshots", snapshotId("s1")), sha256(readAll(reader)),
+                        "a disk can be made from it (EVS refuses an unactivated one)");
+            }
+            try (ChangedBlocks all = volume.changes(null, "s1")) {
+                assertTrue(all.hasNext(), "the array compares it (it refuses an unactivated one)");
+            }
+        } finally {
+            sim.settings(Map.of("auto_activate", true));
+        }
+    }
+
     private static List<Extent> list(SourceVolume volume, String from, String to) {
         List<Extent> extents = new ArrayList<>();
         try (ChangedBlocks changed = volume.changes(from, to)) {
@@ -307,6 +324,7 @@ class HcsFailureModesTest {
     }
 
     private String snapshotId(String name) {
+        sim.forgetToken(); // a test may have expired every token, the harness's too
         for (JsonNode s : sim.control("GET", "/volumes/" + volumeId, null).path("snapshots")) {
             JsonNode detail = sim.evs("GET", "/v2/{p}/cloudsnapshots/" + s.path("id").asText(), null).json();
             if (detail.path("snapshot").path("name").asText().equals(name)) {
