@@ -153,6 +153,9 @@ public final class BlockferryRuntime implements AutoCloseable {
             main.start();
             resources.add(0, main::stop);
             metrics.declareEvents(BlockferryMetrics.ALERTED_EVENTS);
+            if (source != null) {
+                source.removeLeftovers();
+            }
             if (target != null) {
                 target.start();
             }

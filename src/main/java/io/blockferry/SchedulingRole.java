@@ -88,7 +88,7 @@ final class SchedulingRole implements AutoCloseable {
         try {
             return new QueueLimits(settings.integer("blockferry.queue.max-hosts"),
                     settings.integer("blockferry.queue.max-disks"), settings.integer("blockferry.queue.max-disks-per-pool"),
-                    pools, settings.duration("blockferry.queue.max-wait"));
+                    pools, settings.duration("blockferry.queue.max-wait"), SourceBackends.diskCaps(settings));
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("blockferry.queue.*: " + e.getMessage());
         }

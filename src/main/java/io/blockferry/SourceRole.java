@@ -124,6 +124,28 @@ final class SourceRole implements AutoCloseable {
         return mode.equals("auto");
     }
 
+    /**
+     * Lets each backend remove what an earlier run left behind, once the event route is up, and
+     * publishes what was removed. A backend that cannot be cleaned now never stops the start.
+     */
+    void removeLeftovers() {
+        for (io.blockferry.source.BlockSource backend : sources.all()) {
+            try {
+                java.util.List<String> removed = backend.removeLeftovers();
+                if (!removed.isEmpty()) {
+                    events.publish(io.blockferry.events.Event.of(io.blockferry.events.EventTypes.LEFTOVERS_REMOVED,
+                            null, io.blockferry.events.Causes.TEMPORARY_DISK_LEFT.wire(),
+                            io.blockferry.events.Event.WARN, "backend " + backend.name() + " found what an earlier run "
+                                    + "left: " + String.join("; ", removed), java.util.Map.of("found", (long) removed.size())));
+                }
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(SourceRole.class).warn("Backend {}: the clean-up of an earlier "
+                        + "run's leftovers failed ({}); it is tried again at the next start", backend.name(),
+                        e.getMessage());
+            }
+        }
+    }
+
     /** The default RBD backend's cluster (tools and the demo create images through it), or null. */
     io.blockferry.ceph.CephCluster ceph() {
         return sources.byName(io.blockferry.source.VolumeId.DEFAULT_SCHEME) instanceof

@@ -4,7 +4,9 @@ package io.blockferry.config;
 public final class BackendTypes {
 
     public static final String RBD = "rbd";
-    public static final String[] NAMES = {RBD};
+    /** Huawei Cloud Stack 8.0.2 on OceanStor Dorado (source/hcs). */
+    public static final String HCS = "hcs";
+    public static final String[] NAMES = {RBD, HCS};
 
     private BackendTypes() {
     }

@@ -92,6 +92,33 @@ public final class BlockferryKeys {
         d.define(key("blockferry.backends.*.id", STRING, null));
         d.define(key("blockferry.backends.*.keyring", PATH, null));
         d.define(key("blockferry.backends.*.timeout-seconds", INT, null).atLeast(1));
+        d.define(key("blockferry.backends.*.max-disks", INT, null).atLeast(1));
+        // type hcs (source/hcs: Huawei Cloud Stack on OceanStor Dorado)
+        d.define(key("blockferry.backends.*.iam-url", STRING, null));
+        d.define(key("blockferry.backends.*.ecs-url", STRING, null));
+        d.define(key("blockferry.backends.*.evs-url", STRING, null));
+        d.define(key("blockferry.backends.*.dorado-url", STRING, null));
+        d.define(key("blockferry.backends.*.domain", STRING, null));
+        d.define(key("blockferry.backends.*.user", STRING, null));
+        d.define(key("blockferry.backends.*.password", PASSWORD, null));
+        d.define(key("blockferry.backends.*.password-file", PATH, null));
+        d.define(key("blockferry.backends.*.project-id", STRING, null));
+        d.define(key("blockferry.backends.*.dorado-user", STRING, null));
+        d.define(key("blockferry.backends.*.dorado-password", PASSWORD, null));
+        d.define(key("blockferry.backends.*.dorado-password-file", PATH, null));
+        d.define(key("blockferry.backends.*.proxy-server-id", STRING, null));
+        d.define(key("blockferry.backends.*.device-dir", PATH, null));
+        d.define(key("blockferry.backends.*.ca-file", PATH, null));
+        d.define(key("blockferry.backends.*.job-timeout", DURATION, null).atLeast(1000));
+        d.define(key("blockferry.backends.*.poll-interval", DURATION, null).atLeast(10));
+        d.define(key("blockferry.backends.*.snapshot-limit", INT, null).atLeast(2));
+        d.define(key("blockferry.backends.*.snapshot-limit-codes", LIST, null));
+        d.define(key("blockferry.backends.*.bitmap-segment", BYTES, null).atLeast(512));
+        d.define(key("blockferry.backends.*.bitmap-encoding", STRING, null).oneOf("BASE64", "HEX", "BITCHARS"));
+        d.define(key("blockferry.backends.*.bitmap-bit-order", STRING, null).oneOf("MSB_FIRST", "LSB_FIRST"));
+        d.define(key("blockferry.backends.*.chunk-size-field", STRING, null));
+        d.define(key("blockferry.backends.*.bitmap-last-chunk", STRING, null).oneOf("CLIP", "PAD"));
+        d.define(key("blockferry.backends.*.device-naming", STRING, null).oneOf("auto", "virtio", "scsi-wwn"));
         // source
         d.define(key("blockferry.source.volumes", LIST, ""));
         d.define(key("blockferry.source.sync-interval", DURATION, "15m").atLeast(1000));

@@ -59,6 +59,13 @@ public enum Causes {
     SYNC_IN_PROGRESS("sync-in-progress"),
     SYNC_INCOMPLETE("sync-incomplete"),
     INTERNAL_ERROR("internal-error"),
+    // the HCS/Dorado backend (sync-failed, and what its start-up clean-up removed)
+    HCS_ERROR("hcs-error"),
+    HCS_UNAVAILABLE("hcs-unavailable"),
+    HCS_PERMISSION_DENIED("hcs-permission-denied"),
+    HCS_JOB_FAILED("hcs-job-failed"),
+    ATTACH_LIMIT("attach-limit"),
+    TEMPORARY_DISK_LEFT("temporary-disk-left"),
     // snapshots, hooks, the queue and policies
     SNAPSHOT_LIMIT("snapshot-limit"),
     HOOK_FAILED("hook-failed"),

@@ -36,6 +36,12 @@ public final class EventTypes {
     /** A downstream consumer asked for a full generation of a volume (the requests topic); one is queued. */
     public static final String FULL_GENERATION_REQUESTED = "full-generation-requested";
 
+    /**
+     * A backend removed what a crash left behind (an HCS temporary disk still attached to the proxy,
+     * or one never deleted); the message names each disk.
+     */
+    public static final String LEFTOVERS_REMOVED = "leftovers-removed";
+
     private EventTypes() {
     }
 }

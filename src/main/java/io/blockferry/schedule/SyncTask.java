@@ -26,6 +26,11 @@ public record SyncTask(long id, String volumeId, String host, String policy, int
         return id.defaultScheme() ? id.pool() : id.scheme() + ":" + id.pool();
     }
 
+    /** The source backend: the scheme of the volume id. */
+    public String backend() {
+        return io.blockferry.source.VolumeId.parse(volumeId).scheme();
+    }
+
     public SyncRequest request() {
         return new SyncRequest(volumeId, full, trigger, options);
     }

@@ -1,5 +1,7 @@
 package io.blockferry.schedule;
 
+import io.blockferry.source.SourceBusyException;
+
 import io.blockferry.events.Causes;
 import io.blockferry.events.Event;
 import io.blockferry.events.EventSink;
@@ -123,6 +125,29 @@ public final class WorkQueue {
     }
 
     /**
+     * Frees the task's slot: a task whose backend had no room ({@link SourceBusyException}, HCS's
+     * {@code Ecs.0042}) waits again in its old place, its maximum wait counted from when it was
+     * first queued; any other outcome ends it, as {@link #finished(SyncTask, String)} does.
+     */
+    public synchronized void finished(SyncTask task, String error, Throwable failure) {
+        if (!(failure instanceof SourceBusyException) || closing || running.remove(task.id()) == null) {
+            finished(task, error);
+            return;
+        }
+        boolean folded = waiting.values().stream().anyMatch(t -> t.volumeId().equals(task.volumeId()));
+        if (folded) {
+            // a later request for the volume already waits: it covers this one
+            store.delete(task.id());
+            return;
+        }
+        SyncTask again = new SyncTask(task.id(), task.volumeId(), task.host(), task.policy(), task.priority(),
+                task.full(), task.trigger(), task.options(), task.enqueuedAtMillis(), null);
+        waiting.put(again.id(), again);
+        store.save(again);
+        LOG.info("{} is queued again: {}", task.describe(), failure.getMessage());
+    }
+
+    /**
      * The proxy is stopping: nothing more starts, and running tasks stay stored, so the next start
      * queues them again (their generations are settled by the planner then).
      */
@@ -159,15 +184,20 @@ public final class WorkQueue {
         }
         Set<String> hosts = new HashSet<>();
         Map<String, Integer> perPool = new HashMap<>();
+        int sameBackend = 0;
         for (SyncTask r : running.values()) {
             if (r.volumeId().equals(t.volumeId())) {
                 return false;
             }
             hosts.add(r.host());
             perPool.merge(r.pool(), 1, Integer::sum);
+            if (r.backend().equals(t.backend())) {
+                sameBackend++;
+            }
         }
         return (hosts.contains(t.host()) || hosts.size() < limits.maxHosts())
-                && perPool.getOrDefault(t.pool(), 0) < limits.poolLimit(t.pool());
+                && perPool.getOrDefault(t.pool(), 0) < limits.poolLimit(t.pool())
+                && sameBackend < limits.backendLimit(t.backend());
     }
 
     private void expire(long now) {

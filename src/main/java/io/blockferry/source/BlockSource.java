@@ -22,6 +22,15 @@ public interface BlockSource extends AutoCloseable {
     /** Throws, saying why, unless the backend answers with the configured credentials (health checks). */
     void ping();
 
+    /**
+     * Removes what an earlier run left on the platform (HCS: temporary disks still attached to the
+     * proxy), once at start; one line per thing found, saying what was done. Most backends leave
+     * nothing behind.
+     */
+    default List<String> removeLeftovers() {
+        return List.of();
+    }
+
     @Override
     void close();
 }

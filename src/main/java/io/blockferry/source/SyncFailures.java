@@ -46,8 +46,26 @@ public final class SyncFailures {
             }
             return;
         }
+        if (failure instanceof ChainBrokenException broken) {
+            String cause = broken.failureCause().wire();
+            if (planned != null) {
+                planner.abandon(planned, stream, failure.getMessage(), cause);
+            }
+            events.publish(Event.of(EventTypes.CHAIN_BREAK, volumeId, cause, Event.ERROR,
+                    failure.getMessage() + (autoResync ? "; starting a full resync" : "; a full resync is needed"),
+                    Map.of()));
+            if (autoResync) {
+                resync.request(SyncRequest.full(volumeId, cause));
+            }
+            return;
+        }
         if (planned != null) {
             planner.abandon(planned, stream, failure.getMessage(), null);
+        }
+        if (failure instanceof SourceBusyException) {
+            // not the volume's failure: the work queue runs the task again when a slot frees
+            LOG.warn("Sync of {} put back in the queue: {}", volumeId, failure.getMessage());
+            return;
         }
         if (failure instanceof SnapshotLimitException limit) {
             events.publish(Event.of(EventTypes.SNAPSHOT_LIMIT, volumeId, Causes.SNAPSHOT_LIMIT.wire(), Event.ERROR,

@@ -34,6 +34,11 @@ class CausesTest {
         assertEquals("image-not-found", Causes.of(new RuntimeException("wrapped", new CephException("x", 2))));
         assertEquals("kafka-unavailable", Causes.of(new org.apache.kafka.common.errors.TimeoutException("t")));
         assertEquals("internal-error", Causes.of(new java.util.concurrent.TimeoutException("t")));
+        assertEquals("hcs-unavailable", Causes.of(new io.blockferry.source.hcs.HcsUnavailableException("busy")));
+        assertEquals("hcs-job-failed", Causes.of(new io.blockferry.source.hcs.HcsJobFailedException("FAIL", "EVS.2054")));
+        assertEquals("attach-limit", Causes.of(new io.blockferry.source.hcs.AttachLimitException("Ecs.0042")));
+        assertEquals("base-snapshot-missing", Causes.of(new io.blockferry.source.ChainBrokenException("gone",
+                Causes.BASE_SNAPSHOT_MISSING)));
     }
 
     @Test

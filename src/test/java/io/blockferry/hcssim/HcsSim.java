@@ -42,32 +42,32 @@ import javax.net.ssl.TrustManagerFactory;
  * {@code hcs-sim.sh env}, trusted through the CA file it names, and purged by {@link #close()}.
  * Only the JDK's HttpClient and Jackson: no Blockferry production code.
  */
-final class HcsSim implements AutoCloseable {
+public final class HcsSim implements AutoCloseable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
     static final String ARRAY_SN = "2102351NPT10J3000001";
     static final String WWN_PREFIX = "658f987100b749bcc5d447af";
-    static final long MIB = 1L << 20;
-    static final long GIB = 1L << 30;
+    public static final long MIB = 1L << 20;
+    public static final long GIB = 1L << 30;
     /** Quick jobs and snapshots, so the whole suite stays short; tests that watch INIT slow them. */
     static final Map<String, Object> FAST = Map.of(
             "job_init_seconds", 0.05, "job_run_seconds", 0.15, "snapshot_create_seconds", 0.1);
 
-    final Path root;
-    final Path dir;
-    final Map<String, String> env;
+    public final Path root;
+    public final Path dir;
+    public final Map<String, String> env;
     final Map<String, String> scriptEnv;
     final HttpClient http;
-    final String iamUrl;
-    final String ecsUrl;
-    final String evsUrl;
-    final String doradoUrl;
-    final String controlUrl;
-    final String projectId;
-    final String proxyServerId;
-    final Path deviceDir;
-    final String iamPassword;
-    final String doradoPassword;
+    public final String iamUrl;
+    public final String ecsUrl;
+    public final String evsUrl;
+    public final String doradoUrl;
+    public final String controlUrl;
+    public final String projectId;
+    public final String proxyServerId;
+    public final Path deviceDir;
+    public final String iamPassword;
+    public final String doradoPassword;
     private String token;
 
     private HcsSim(Path root, Path dir, Map<String, String> scriptEnv, Map<String, String> env) {
@@ -94,12 +94,12 @@ final class HcsSim implements AutoCloseable {
     }
 
     /** Starts a simulator with {@link #FAST} timings plus {@code settings}. */
-    static HcsSim start(Map<String, Object> settings) {
+    public static HcsSim start(Map<String, Object> settings) {
         return start(settings, Map.of());
     }
 
     /** ... with more variables for hcs-sim.sh (BLOCKFERRY_HCS_SIM_TLS=0, for example). */
-    static HcsSim start(Map<String, Object> settings, Map<String, String> moreEnv) {
+    public static HcsSim start(Map<String, Object> settings, Map<String, String> moreEnv) {
         try {
             Path root = Files.createTempDirectory("hcs-sim-test-");
             Path dir = root.resolve("state");
@@ -123,15 +123,15 @@ final class HcsSim implements AutoCloseable {
         }
     }
 
-    static HcsSim start() {
+    public static HcsSim start() {
         return start(Map.of());
     }
 
-    record Script(int exit, String output) {
+    public record Script(int exit, String output) {
     }
 
     /** Runs scripts/hcs-sim.sh with this simulator's environment (stdout and stderr together). */
-    Script script(String... args) {
+    public Script script(String... args) {
         return script(root, scriptEnv, args);
     }
 
@@ -189,8 +189,8 @@ final class HcsSim implements AutoCloseable {
 
     // ------------------------------------------------------------------ HTTP
 
-    record Resp(int status, HttpHeaders headers, byte[] body) {
-        JsonNode json() {
+    public record Resp(int status, HttpHeaders headers, byte[] body) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -198,11 +198,11 @@ final class HcsSim implements AutoCloseable {
             }
         }
 
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.firstValue(name).orElse(null);
         }
     }
@@ -256,52 +256,52 @@ final class HcsSim implements AutoCloseable {
     // ------------------------------------------------------------------ control plane
 
     /** A control-plane call that must succeed; its JSON answer. */
-    JsonNode control(String method, String path, Object body) {
+    public JsonNode control(String method, String path, Object body) {
         Resp r = send(method, controlUrl + path, Map.of(), body);
         assertTrue(r.status() / 100 == 2, method + " /_sim" + path + " answered " + r.status() + ": " + r.text());
         return r.json();
     }
 
-    Resp controlRaw(String method, String path, Object body) {
+    public Resp controlRaw(String method, String path, Object body) {
         return send(method, controlUrl + path, Map.of(), body);
     }
 
-    void reset() {
+    public void reset() {
         control("POST", "/reset", null);
         token = null;
     }
 
-    void settings(Map<String, Object> values) {
+    public void settings(Map<String, Object> values) {
         control("PUT", "/settings", values);
     }
 
     /** A data disk (size in bytes) created through the control plane, optionally attached to a server. */
-    JsonNode volume(long sizeBytes, Map<String, Object> extra) {
+    public JsonNode volume(long sizeBytes, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>(extra);
         body.put("size_bytes", sizeBytes);
         return control("POST", "/volumes", body);
     }
 
-    JsonNode server(String name, Map<String, Object> extra) {
+    public JsonNode server(String name, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>(extra);
         body.put("name", name);
         return control("POST", "/servers", body);
     }
 
-    void write(String volumeId, long offset, byte[] data) {
+    public void write(String volumeId, long offset, byte[] data) {
         control("POST", "/volumes/" + volumeId + "/write",
                 Map.of("offset", offset, "data_base64", java.util.Base64.getEncoder().encodeToString(data)));
     }
 
-    void writeOp(String volumeId, Map<String, Object> op) {
+    public void writeOp(String volumeId, Map<String, Object> op) {
         control("POST", "/volumes/" + volumeId + "/write", op);
     }
 
-    String sha(String kind, String id) {
+    public String sha(String kind, String id) {
         return control("GET", "/" + kind + "/" + id + "/sha256", null).get("sha256").asText();
     }
 
-    byte[] data(String kind, String id, long offset, long length) {
+    public byte[] data(String kind, String id, long offset, long length) {
         Resp r = controlRaw("GET", "/" + kind + "/" + id + "/data?offset=" + offset + "&length=" + length, null);
         assertEquals(200, r.status(), r.text());
         return r.body();
@@ -334,15 +334,15 @@ final class HcsSim implements AutoCloseable {
         return token;
     }
 
-    void forgetToken() {
+    public void forgetToken() {
         token = null;
     }
 
-    Resp ecs(String method, String path, Object body) {
+    public Resp ecs(String method, String path, Object body) {
         return send(method, ecsUrl + path.replace("{p}", projectId), Map.of("X-Auth-Token", token()), body);
     }
 
-    Resp evs(String method, String path, Object body) {
+    public Resp evs(String method, String path, Object body) {
         return send(method, evsUrl + path.replace("{p}", projectId), Map.of("X-Auth-Token", token()), body);
     }
 
@@ -433,7 +433,7 @@ final class HcsSim implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
-    static <T> T await(Supplier<T> probe, Predicate<T> done, Duration timeout, String what) {
+    public static <T> T await(Supplier<T> probe, Predicate<T> done, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         T last = null;
         while (System.nanoTime() < deadline) {

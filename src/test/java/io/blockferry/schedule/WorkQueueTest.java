@@ -162,4 +162,51 @@ class WorkQueueTest {
             return this;
         }
     }
+
+    @Test
+    void thirtyHcsDisksRunTwentyThreeAtATimeBesideAnotherBackendsDisks() {
+        // the proxy's cap (blockferry.queue.max-disks) is higher; HCS's own 23 is what binds
+        WorkQueue q = queue(new QueueLimits(100, 40, 0, Map.of(), Duration.ofHours(1), Map.of("hcs", 23)));
+        for (int i = 1; i <= 30; i++) {
+            q.submit("hcs:project/disk-" + i, "server-" + (i % 3), null, 50, false, "test", SyncOptions.DEFAULTS);
+            clock.advance(10);
+        }
+        submit(q, "volumes/rbd-disk", 50);
+        List<SyncTask> started = q.dispatch();
+        assertEquals(23, started.stream().filter(t -> t.backend().equals("hcs")).count(), "23 HCS disks at once");
+        assertTrue(volumes(started).contains("volumes/rbd-disk"), "the other backend is not held up by HCS's cap");
+        assertEquals(7, q.depth());
+        assertEquals(List.of(), q.dispatch(), "no 24th HCS disk while 23 are in flight");
+        for (int done = 0; done < 7; done++) {
+            SyncTask finished = q.running().stream().filter(t -> t.backend().equals("hcs")).findFirst().orElseThrow();
+            q.finished(finished, null);
+            List<SyncTask> next = q.dispatch();
+            assertEquals(1, next.size(), "each freed slot takes exactly one waiting disk");
+            assertEquals(23, q.running().stream().filter(t -> t.backend().equals("hcs")).count());
+        }
+        assertEquals(0, q.depth(), "all 30 ran");
+    }
+
+    @Test
+    void aTaskWhoseBackendHadNoRoomWaitsAgainAndStillTimesOutAfterTheMaximumWait() {
+        WorkQueue q = queue(new QueueLimits(100, 23, 0, Map.of(), Duration.ofHours(1), Map.of("hcs", 23)));
+        q.submit("hcs:project/disk-1", null, "gold", 50, false, "policy gold", SyncOptions.DEFAULTS);
+        SyncTask first = q.dispatch().get(0);
+        clock.advance(Duration.ofMinutes(30).toMillis());
+        q.finished(first, "no slot", new io.blockferry.source.hcs.AttachLimitException("Ecs.0042"));
+        assertEquals(List.of("hcs:project/disk-1"), volumes(q.queued()), "queued again, not failed");
+        assertEquals(first.enqueuedAtMillis(), q.queued().get(0).enqueuedAtMillis(), "its wait goes on");
+        assertEquals(List.of(), q.recent(), "not recorded as finished");
+        SyncTask again = q.dispatch().get(0);
+        assertEquals(first.id(), again.id());
+        q.finished(again, "no slot", new io.blockferry.source.hcs.AttachLimitException("Ecs.0042"));
+        clock.advance(Duration.ofMinutes(31).toMillis());
+        assertEquals(List.of(), q.dispatch());
+        assertEquals(1, events.size());
+        assertEquals("queue-timeout", events.get(0).type(), "the 1 h maximum wait still applies: " + events);
+        q.submit("hcs:project/disk-2", null, null, 50, false, "t", SyncOptions.DEFAULTS);
+        SyncTask other = q.dispatch().get(0);
+        q.finished(other, "boom", new IllegalStateException("boom"));
+        assertEquals(0, q.depth(), "any other failure ends the task");
+    }
 }
