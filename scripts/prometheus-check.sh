@@ -31,27 +31,9 @@ admin=()
 pids=()
 cleanup() {
   local status=$?
-  for pid in "${pids[@]}"; do
-    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null && sleep 0.5; done
-    kill -9 -- "-$pid" 2>/dev/null || true
-  done
-  if [ "${#admin[@]}" -gt 0 ]; then
-    for image in "$ok_image" "$late_image"; do
-      rbd "${admin[@]}" snap purge "$image" >/dev/null 2>&1 || true
-      rbd "${admin[@]}" rm "$image" >/dev/null 2>&1 || true
-    done
-  fi
-  mkdir -p "$home/target/prometheus"
-  cp "$work"/*.log "$work"/*.yml "$home/target/prometheus/" 2>/dev/null || true
-  if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then
-    for log in "$work"/*.log; do
-      [ -f "$log" ] && { echo "---- last lines of $(basename "$log")"; tail -n 40 "$log"; } >&2
-    done
-  fi
-  rm -rf "$work"
+  stop_sessions "${pids[@]}"
+  remove_images admin "$ok_image" "$late_image"
+  keep_logs "$status" "$work" "$home/target/prometheus" "*.log" "*.yml"
   exit "$status"
 }
 trap cleanup EXIT

@@ -50,3 +50,44 @@ wait_for() {
   done
   say "$what ($(took))"
 }
+
+# stop_sessions PID...: stop each process with its session's children (a build, say), forcibly
+# after 30 s.
+stop_sessions() {
+  local pid
+  for pid in "$@"; do
+    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  done
+  for pid in "$@"; do
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null && sleep 0.5; done
+    kill -9 -- "-$pid" 2>/dev/null || true
+  done
+}
+
+# remove_images ADMIN_ARGS_ARRAY_NAME IMAGE...: purge and remove throwaway RBD images.
+remove_images() {
+  local -n args=$1
+  shift
+  [ "${#args[@]}" -gt 0 ] || return 0
+  local image
+  for image in "$@"; do
+    rbd "${args[@]}" snap purge "$image" >/dev/null 2>&1 || true
+    rbd "${args[@]}" rm "$image" >/dev/null 2>&1 || true
+  done
+}
+
+# keep_logs STATUS WORK OUT PATTERN...: copy WORK's files matching the patterns to OUT, print the
+# logs' last lines when the check failed (not skipped), then delete WORK.
+keep_logs() {
+  local status=$1 work=$2 out=$3
+  shift 3
+  mkdir -p "$out"
+  local pattern
+  for pattern in "$@"; do cp "$work"/$pattern "$out/" 2>/dev/null || true; done
+  if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then
+    for log in "$work"/*.log; do
+      [ -f "$log" ] && { echo "---- last lines of $(basename "$log")"; tail -n 40 "$log"; } >&2
+    done
+  fi
+  rm -rf "$work"
+}
