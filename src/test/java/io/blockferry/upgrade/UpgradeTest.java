@@ -80,9 +80,15 @@ class UpgradeTest {
     }
 
     private static JsonNode awaitSettled(BlockferryProcess process, long generation) {
-        return Await.until(() -> process.api().get("/api/volumes/volumes/it-upgrade").body(),
-                v -> v.path("baseGeneration").asLong() >= generation && v.path("pendingGeneration").isNull(), SETTLE,
-                "volumes/it-upgrade acked at generation " + generation + " (log: " + process.logTail() + ")");
+        try {
+            return Await.until(() -> process.api().get("/api/volumes/volumes/it-upgrade").body(),
+                    v -> v.path("baseGeneration").asLong() >= generation && v.path("pendingGeneration").isNull(), SETTLE,
+                    "volumes/it-upgrade acked at generation " + generation);
+        } catch (AssertionError e) {
+            // the log as it is when the wait failed, not as it was when the wait began
+            throw new AssertionError(e.getMessage() + "; volume " + process.api().get("/api/volumes/volumes/it-upgrade")
+                    .body() + "; log: " + process.logTail(), e);
+        }
     }
 
     private static List<Long> generations(JsonNode points) {
