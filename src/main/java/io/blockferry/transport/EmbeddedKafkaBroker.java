@@ -104,8 +104,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public static EmbeddedKafkaBroker start(Path dir, String host, int port, int controllerPort, int maxMessageBytes,
                                             Listener listener) {
-        int brokerPort = port == 0 ? freePort() : port;
-        int quorumPort = controllerPort == 0 ? freePort() : controllerPort;
+        int brokerPort = port == 0 ? freePort(controllerPort) : port;
+        // never the client port: two free-port picks in a row may return the same port
+        int quorumPort = controllerPort == 0 ? freePort(brokerPort) : controllerPort;
         Path logDir = dir.resolve("log");
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
@@ -171,12 +172,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free local port for the embedded Kafka", e);
+    /** A port free right now, other than {@code taken}. */
+    private static int freePort(int taken) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (socket.getLocalPort() != taken) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free local port for the embedded Kafka", e);
+            }
         }
+        throw new IllegalStateException("no free local port for the embedded Kafka other than " + taken);
     }
 
     public String bootstrapServers() {
