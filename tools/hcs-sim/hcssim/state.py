@@ -118,8 +118,6 @@ class State:
             self.create_server(ident["project_id"], "blockferry-proxy", server_id=ident["proxy_server_id"],
                                boot_volume_id=boot["id"])
             self.mark_dirty()
-        # outside the state lock: save() takes the save lock first, then the state lock (as the
-        # background saver does); taking them the other way round here deadlocked the two
         self.save()
 
     # ------------------------------------------------------------------ ids and objects
@@ -315,19 +313,31 @@ class State:
             self.dirty_families.add(family_id)
 
     def save(self):
-        """Writes state.json and the maps of changed families (atomically, file by file)."""
-        with self._save_lock:
-            with self.lock:
-                if not self.dirty and not self.dirty_families:
-                    return
+        """Writes state.json and the maps of changed families (atomically, file by file).
+
+        Lock order: the state lock, then the save lock, never the other way round. A caller may
+        already hold the state lock (every control-plane request does, reset and save among them);
+        the thread holding the save lock writes files without the state lock and never waits for it,
+        so the two cannot deadlock (the background saver and a reset once did)."""
+        with self.lock:
+            if not self.dirty and not self.dirty_families:
+                return
+            self._save_lock.acquire()
+            try:
                 meta = dumps(self.d)
                 images = {fid: self.families[fid].save_image()
                           for fid in self.dirty_families if fid in self.families}
                 self.dirty = False
                 self.dirty_families = set()
+            except BaseException:
+                self._save_lock.release()
+                raise
+        try:
             for fid, image in images.items():
                 atomic_write(os.path.join(self.dir, "maps", fid + ".json"), Family.image_text(image))
             atomic_write(os.path.join(self.dir, "state.json"), meta)
+        finally:
+            self._save_lock.release()
 
     def _load(self):
         path = os.path.join(self.dir, "state.json")
