@@ -110,8 +110,9 @@ def volume_view(st, vol):
         "lun_id": vol["lun_id"], "lun_wwn": st.wwn(vol["lun_id"]), "chunk_size": fam.grain if fam else None,
         "file": fam.path if fam else None, "snapshot_id": vol["snapshot_id"],
         "attachments": [{"server_id": a["server_id"], "device": a["device"]} for a in vol["attachments"]],
-        "snapshots": [{"id": s["id"], "status": s["status"], "lun_id": s["lun_id"]} for s in
-                      sorted(snaps, key=lambda s: s["created"])],
+        "snapshots": [{"id": s["id"], "status": s["status"], "lun_id": s["lun_id"],
+                       "activation": st.d["luns"].get(s["lun_id"], {}).get("activation") if s["lun_id"] else None}
+                      for s in sorted(snaps, key=lambda s: s["created"])],
         "allocated_chunks": fam.map.allocated_grains() if fam else 0,
     }
 

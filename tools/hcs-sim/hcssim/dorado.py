@@ -271,8 +271,9 @@ def activate(st, ids):
         if lun["RUNNINGSTATUS"] != "45":
             return PARAM_ERROR, "snapshot %s cannot be activated in RUNNINGSTATUS %s (initializing); " \
                                 "wait for 45 (unactivated)" % (i, lun["RUNNINGSTATUS"])
+    activation = st.next_activation()
     for i in ids:
-        st.freeze(i)
+        st.freeze(i, activation)
         st.d["luns"][i]["RUNNINGSTATUS"] = "43"
     return None
 

@@ -261,8 +261,16 @@ class State:
         self.mark_dirty()
         return obj_id
 
-    def freeze(self, obj_id):
+    def next_activation(self):
+        """A new activation number: every snapshot frozen by one activate call (or by HCS at its
+        creation) carries the same one, so a test can tell which points share an instant."""
+        n = self.d.get("activations", 0) + 1
+        self.d["activations"] = n
+        return n
+
+    def freeze(self, obj_id, activation=None):
         lun = self.d["luns"][obj_id]
+        lun["activation"] = activation if activation is not None else self.next_activation()
         fam = self.families[lun["PARENTID"]]
         snap = fam.freeze(obj_id)
         lun["size"] = snap.size

@@ -131,10 +131,12 @@ public final class BlockferryRuntime implements AutoCloseable {
                     () -> main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class),
                     source == null ? null : source.states);
             main.bind("metrics", metrics);
-            boolean openstack = source != null && source.inventory.status().enabled();
+            // Servers come from OpenStack's inventory and from each HCS backend's: policies select them alike.
+            boolean clouds = source != null && (source.inventory.status().enabled()
+                    || !source.hcsInventories.all().isEmpty());
             SchedulingRole scheduling = source == null ? null : new SchedulingRole(settings, source.database, source,
-                    openstack ? new InventoryServers(source.inventory) : ServerDirectory.NONE,
-                    openstack ? new CamelSender(main::getCamelContext, "direct:server-metadata-one")::accept : id -> { },
+                    clouds ? InventoryServers.of(source.clouds()) : ServerDirectory.NONE,
+                    clouds ? new CamelSender(main::getCamelContext, "direct:server-metadata-one")::accept : id -> { },
                     events, metrics);
             if (source != null) {
                 source.bind(main);

@@ -10,9 +10,20 @@ import io.blockferry.inventory.InventoryStore;
 import io.blockferry.inventory.OpenStackConfig;
 import io.blockferry.inventory.SkipRules;
 import io.blockferry.source.ChainHints;
+import io.blockferry.inventory.hcs.HcsInventories;
+import io.blockferry.inventory.hcs.HcsInventory;
+import io.blockferry.source.BlockSource;
+import io.blockferry.source.BlockSources;
+import io.blockferry.source.hcs.HcsBlockSource;
+import io.blockferry.store.Database;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Makes the source's inventory bean from the blockferry.openstack.* keys; a disabled one when off. */
+/**
+ * Makes the source's inventory beans: OpenStack's from the blockferry.openstack.* keys (a disabled
+ * one when off), and one for each HCS backend.
+ */
 final class InventorySetup {
 
     private InventorySetup() {
@@ -24,5 +35,19 @@ final class InventorySetup {
         CloudPoller poller = new CloudPoller(config.logins(), config.allProjects(), Clock.systemUTC());
         return new InventoryService(config.enabled(), poller::poll, store, new DiskMapper(pools, new SkipRules()), hints,
                 config.resyncOnMigration(), events);
+    }
+
+    /** The inventories of the HCS backends with blockferry.backends.<name>.inventory on (the default). */
+    static HcsInventories hcs(Settings settings, BlockSources sources, Database database, ChainHints hints,
+                              EventSink events) {
+        List<HcsInventory> inventories = new ArrayList<>();
+        for (BlockSource backend : sources.all()) {
+            if (backend instanceof HcsBlockSource hcs && !settings.text("blockferry.backends." + backend.name()
+                    + ".inventory", "true").equalsIgnoreCase("false")) {
+                inventories.add(new HcsInventory(hcs, InventoryStore.of(database, "hcs:" + backend.name()), hints,
+                        events, Clock.systemUTC()));
+            }
+        }
+        return new HcsInventories(inventories);
     }
 }

@@ -39,7 +39,9 @@ final class SourceBackends {
                 String prefix = "blockferry.backends." + name + ".";
                 String type = settings.text(prefix + "type");
                 if (type.equals(BackendTypes.HCS)) {
-                    sources.add(new HcsBlockSource(hcsSettings(settings, name)));
+                    sources.add(new HcsBlockSource(hcsSettings(settings, name), settings.find(prefix
+                            + "consistency-window").map(v -> settings.duration(prefix + "consistency-window"))
+                            .orElse(HcsBlockSource.DEFAULT_CONSISTENCY_WINDOW)));
                     continue;
                 }
                 if (!type.equals(BackendTypes.RBD)) {

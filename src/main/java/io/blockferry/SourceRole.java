@@ -65,6 +65,7 @@ final class SourceRole implements AutoCloseable {
     final GenerationPlanner planner;
     final VolumeStateStore states;
     final InventoryService inventory;
+    final io.blockferry.inventory.hcs.HcsInventories hcsInventories;
     final ChainHints hints;
 
     private final io.blockferry.config.ChildEnvironment hookEnvironment;
@@ -108,6 +109,7 @@ final class SourceRole implements AutoCloseable {
         this.publisher = new KafkaChunkPublisher(KafkaTuning.from(settings), bootstrapServers,
                 settings.text("blockferry.kafka.chunk-topic"), keys);
         this.inventory = InventorySetup.create(settings, new InventoryStore(database), hints, events);
+        this.hcsInventories = InventorySetup.hcs(settings, sources, database, hints, events);
         this.failures = new SyncFailures(planner, events, backoff, source.autoResync());
         this.resyncRequests = new ResyncRequests(states, backoff);
         this.fullGenerationRequests = new FullGenerationRequests(states, resync, events,
@@ -146,6 +148,16 @@ final class SourceRole implements AutoCloseable {
         }
     }
 
+    /** The cloud inventories that are on: OpenStack's, then each HCS backend's. */
+    java.util.List<InventoryService> clouds() {
+        java.util.List<InventoryService> clouds = new java.util.ArrayList<>();
+        if (inventory.status().enabled()) {
+            clouds.add(inventory);
+        }
+        hcsInventories.all().forEach(h -> clouds.add(h.service()));
+        return clouds.isEmpty() ? java.util.List.of(inventory) : clouds;
+    }
+
     /** The default RBD backend's cluster (tools and the demo create images through it), or null. */
     io.blockferry.ceph.CephCluster ceph() {
         return sources.byName(io.blockferry.source.VolumeId.DEFAULT_SCHEME) instanceof
@@ -177,6 +189,13 @@ final class SourceRole implements AutoCloseable {
                     new ComponentHealthCheck(standard ? "ceph" : "source-" + backend.name(), backend::ping));
         }
         main.bind("inventory", inventory);
+        main.bind("hcsInventories", hcsInventories);
+        for (var hcs : hcsInventories.all()) {
+            if (hcs.trustManager() != null) {
+                main.bind(hcs.tlsBean(), io.blockferry.transport.CamelHttpTls.trusting(hcs.trustManager()));
+            }
+        }
+        main.bind("serverMetadata", new io.blockferry.inventory.ServerMetadataSources(clouds()));
         main.bind("sourceStateHealth", new ComponentHealthCheck("source-state-store", database::check));
     }
 

@@ -119,6 +119,9 @@ public final class BlockferryKeys {
         d.define(key("blockferry.backends.*.chunk-size-field", STRING, null));
         d.define(key("blockferry.backends.*.bitmap-last-chunk", STRING, null).oneOf("CLIP", "PAD"));
         d.define(key("blockferry.backends.*.device-naming", STRING, null).oneOf("auto", "virtio", "scsi-wwn"));
+        d.define(key("blockferry.backends.*.inventory", BOOLEAN, null));
+        d.define(key("blockferry.backends.*.consistency-window", DURATION, null));
+        d.define(key("blockferry.hcs.inventory-interval", DURATION, "5m").atLeast(1000));
         // source
         d.define(key("blockferry.source.volumes", LIST, ""));
         d.define(key("blockferry.source.sync-interval", DURATION, "15m").atLeast(1000));

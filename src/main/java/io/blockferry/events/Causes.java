@@ -97,6 +97,8 @@ public enum Causes {
     VOLUME_ENCRYPTED("volume-encrypted"),
     VOLUME_TYPE_UNMAPPED("volume-type-unmapped"),
     VOLUME_NOT_VISIBLE("volume-not-visible"),
+    /** HCS: a disk whose Dorado LUN could not be found or checked on the array. */
+    VOLUME_LUN_UNVERIFIED("volume-lun-unverified"),
     SERVER_ADDED("server-added"),
     SERVER_REMOVED("server-removed"),
     VOLUME_ATTACHED("volume-attached"),

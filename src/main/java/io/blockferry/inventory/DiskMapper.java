@@ -8,9 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Maps every server's disks to the RBD images that hold them:
- * a Cinder volume to {@code <pool of its type>/volume-<id>}, an image-booted root disk to
- * {@code <CEPH_GLANCE_VMS pool>/<server-uuid>_disk} (the names Cinder's and Nova's RBD drivers use).
+ * Maps every server's disks to the storage objects that hold them, in boot order, through the
+ * cloud's {@link DiskLocator}, and says which disks are skipped and why.
  */
 public final class DiskMapper {
 
@@ -18,14 +17,16 @@ public final class DiskMapper {
     static final Comparator<String> DEVICE_ORDER = Comparator.nullsLast(
             Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()));
 
-    /** The configuration key of the volume-type to pool map, named in skip reasons. */
-    static final String POOLS_KEY = "blockferry.openstack.pools";
-
-    private final CephPoolMap pools;
+    private final DiskLocator locator;
     private final SkipRules rules;
 
+    /** OpenStack on Ceph. */
     public DiskMapper(CephPoolMap pools, SkipRules rules) {
-        this.pools = pools;
+        this(new CephDiskLocator(pools), rules);
+    }
+
+    public DiskMapper(DiskLocator locator, SkipRules rules) {
+        this.locator = locator;
         this.rules = rules;
     }
 
@@ -53,9 +54,9 @@ public final class DiskMapper {
         return new DiskMapping(Map.of(server.id(), disks), skipped);
     }
 
-    /** The RBD image of a Cinder volume, as {@code pool/volume-<id>}, if its type is mapped. */
+    /** The storage object of a volume, as {@code pool/image}, if it has one. */
     public Optional<String> imageSpec(Volume volume) {
-        return pools.volumePool(volume.type()).map(pool -> pool + "/volume-" + volume.id());
+        return locator.locate(volume).map(l -> l.pool() + "/" + l.image());
     }
 
     private List<MappedDisk> disksOf(Server server, Inventory inventory, List<Skipped> skipped) {
@@ -73,7 +74,7 @@ public final class DiskMapper {
     private MappedDisk ephemeralRoot(Server server, Inventory inventory) {
         long sizeGb = inventory.flavor(server.flavorId()).map(Flavor::diskGb).orElse(0);
         String device = server.rootDevice() == null ? InventoryJson.DEFAULT_ROOT_DEVICE : server.rootDevice();
-        return new MappedDisk(server.id(), device, null, pools.ephemeralPool(), server.id() + "_disk", sizeGb, true);
+        return new MappedDisk(server.id(), device, null, locator.ephemeralPool(), server.id() + "_disk", sizeGb, true);
     }
 
     private Optional<MappedDisk> mapVolume(Server server, ServerVolume attached, Inventory inventory,
@@ -91,17 +92,13 @@ public final class DiskMapper {
             skipped.add(volumeSkip.get());
             return Optional.empty();
         }
-        Optional<String> pool = pools.volumePool(volume.type());
-        if (pool.isEmpty()) {
-            String type = volume.type() == null || volume.type().isEmpty() ? CephPoolMap.DEFAULT_VOLUME_TYPE : volume.type();
-            skipped.add(new Skipped(server.id(), volume.id(), SkipReason.VOLUME_TYPE_UNMAPPED, "volume " + volume.id()
-                    + " of server " + server.name() + " has volume type '" + type + "', which is not in the volume-type"
-                    + " to Ceph pool map: if that type's backend is Ceph RBD, add " + type + "=<pool> to "
-                    + POOLS_KEY + " (BLOCKFERRY_OPENSTACK_POOLS); until then it is not synced"));
+        Optional<DiskLocator.Location> location = locator.locate(volume);
+        if (location.isEmpty()) {
+            skipped.add(locator.unlocated(server, volume));
             return Optional.empty();
         }
         boolean boot = server.bootSource().kind() == BootSource.Kind.VOLUME && volume.id().equals(server.bootSource().id());
-        return Optional.of(new MappedDisk(server.id(), attached.device(), volume.id(), pool.get(),
-                "volume-" + volume.id(), volume.sizeGb(), boot));
+        return Optional.of(new MappedDisk(server.id(), attached.device(), volume.id(), location.get().pool(),
+                location.get().image(), volume.sizeGb(), boot));
     }
 }

@@ -16,10 +16,13 @@ import java.util.Map;
 final class InventoryEvents {
 
     private final EventSink events;
+    /** The cloud's name in messages: OpenStack, or the HCS backend. */
+    private final String cloud;
     private String lastFailure;
 
-    InventoryEvents(EventSink events) {
+    InventoryEvents(EventSink events, String cloud) {
         this.events = events;
+        this.cloud = cloud;
     }
 
     void skips(List<Skipped> before, List<Skipped> now, Inventory current) {
@@ -50,7 +53,7 @@ final class InventoryEvents {
     void pollFailed(String message, long attempt) {
         if (!message.equals(lastFailure)) {
             events.publish(Event.of(EventTypes.INVENTORY_POLL_FAILED, null, Causes.POLL_FAILED.wire(), Event.ERROR,
-                    "polling OpenStack failed (attempt " + attempt + "): " + message
+                    "polling " + cloud + " failed (attempt " + attempt + "): " + message
                             + "; the last good inventory is kept and the poll is retried with backoff",
                     Map.of("attempt", attempt)));
         }

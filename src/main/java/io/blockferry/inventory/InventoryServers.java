@@ -14,6 +14,12 @@ public final class InventoryServers implements ServerDirectory {
         this.inventory = inventory;
     }
 
+    /** The servers of several clouds' inventories, in that order. */
+    public static ServerDirectory of(List<InventoryService> clouds) {
+        List<InventoryServers> each = clouds.stream().map(InventoryServers::new).toList();
+        return () -> each.stream().flatMap(c -> c.servers().stream()).toList();
+    }
+
     @Override
     public List<ServerDisks> servers() {
         Inventory current = inventory.current();

@@ -31,6 +31,7 @@ public final class InventoryService {
                          String lastError) {
     }
 
+    private final String cloud;
     private final boolean enabled;
     private final Source source;
     private final InventoryStore store;
@@ -46,17 +47,24 @@ public final class InventoryService {
 
     public InventoryService(boolean enabled, Source source, InventoryStore store, DiskMapper mapper,
                             ChainHints chainHints, boolean resyncOnMigration, EventSink events) {
+        this("OpenStack", enabled, source, store, mapper, chainHints, resyncOnMigration, events);
+    }
+
+    /** @param cloud the cloud's name in logs, events and errors (OpenStack, or an HCS backend) */
+    public InventoryService(String cloud, boolean enabled, Source source, InventoryStore store, DiskMapper mapper,
+                            ChainHints chainHints, boolean resyncOnMigration, EventSink events) {
+        this.cloud = cloud;
         this.enabled = enabled;
         this.source = source;
         this.store = store;
         this.mapper = mapper;
         this.hints = new ChainHintRouter(chainHints, mapper, resyncOnMigration);
-        this.events = new InventoryEvents(events);
+        this.events = new InventoryEvents(events, cloud);
         this.metadata = new ServerMetadataBuilder(mapper);
         this.current = enabled ? store.load().orElse(Inventory.empty()) : Inventory.empty();
         this.mapping = mapper.map(current);
         if (enabled && !current.servers().isEmpty()) {
-            LOG.info("Loaded the stored OpenStack inventory: {}", current);
+            LOG.info("Loaded the stored {} inventory: {}", cloud, current);
         }
     }
 
@@ -89,9 +97,7 @@ public final class InventoryService {
         try {
             result = source.poll(current);
         } catch (OpenStackException e) {
-            failures++;
-            lastError = e.getMessage();
-            events.pollFailed(e.getMessage(), failures);
+            pollFailed(e.getMessage());
             throw e;
         }
         Inventory before = current;
@@ -114,9 +120,19 @@ public final class InventoryService {
         failures = 0;
         current = next;
         mapping = nextMapping;
-        LOG.info("OpenStack inventory polled: {}; {} disks mapped, {} skipped", next,
+        LOG.info("{} inventory polled: {}; {} disks mapped, {} skipped", cloud, next,
                 nextMapping.disksByServer().values().stream().mapToInt(List::size).sum(), nextMapping.skipped().size());
         return changedMetadata();
+    }
+
+    /**
+     * A poll that failed (here, or before it reached this service, as the HCS route's requests):
+     * counted, and published when the error is new. The last good inventory stays.
+     */
+    public synchronized void pollFailed(String message) {
+        failures++;
+        lastError = message;
+        events.pollFailed(message, failures);
     }
 
     /**
@@ -127,9 +143,19 @@ public final class InventoryService {
     public ServerMetadata metadataOf(String serverId) {
         Inventory inventory = current;
         Server server = inventory.server(serverId).orElseThrow(() -> new IllegalArgumentException("server '" + serverId
-                + "' is not in the OpenStack inventory polled at " + inventory.polledAt() + ": check the id (Nova's"
-                + " server UUID), or wait for the next poll if it was created just now"));
+                + "' is not in the " + cloud + " inventory polled at " + inventory.polledAt() + ": check the id (the"
+                + " server's UUID), or wait for the next poll if it was created just now"));
         return metadata.of(server, inventory);
+    }
+
+    /** Whether the last good inventory has this server. */
+    public boolean knows(String serverId) {
+        return current.server(serverId).isPresent();
+    }
+
+    /** The cloud's name: OpenStack, or the HCS backend. */
+    public String cloud() {
+        return cloud;
     }
 
     /** The server-metadata route published this record: the next poll publishes it only if it changed. */

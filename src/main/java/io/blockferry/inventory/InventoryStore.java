@@ -19,6 +19,10 @@ public final class InventoryStore {
             CREATE TABLE IF NOT EXISTS inventory (
               id INT PRIMARY KEY,
               polled_at BIGINT NOT NULL,
+              body CLOB NOT NULL)""", """
+            CREATE TABLE IF NOT EXISTS cloud_inventory (
+              cloud VARCHAR(200) PRIMARY KEY,
+              polled_at BIGINT NOT NULL,
               body CLOB NOT NULL)""");
 
     /** The stored form; records, so Jackson writes and reads it without annotations. */
@@ -30,19 +34,42 @@ public final class InventoryStore {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final Database db;
+    /** Null for the OpenStack inventory (its own table, as before), else the other cloud's name. */
+    private final String cloud;
 
+    /** The OpenStack inventory. */
     public InventoryStore(Database db) {
+        this(db, null);
+    }
+
+    private InventoryStore(Database db, String cloud) {
         this.db = db;
+        this.cloud = cloud;
+    }
+
+    /** The inventory of another cloud, such as an HCS backend, kept apart from OpenStack's. */
+    public static InventoryStore of(Database db, String cloud) {
+        return new InventoryStore(db, cloud);
     }
 
     public void save(Inventory inventory) {
         String body = toJson(inventory);
-        db.update("MERGE INTO inventory (id, polled_at, body) KEY (id) VALUES (1, ?, ?)",
-                inventory.polledAt().toEpochMilli(), body);
+        if (cloud == null) {
+            db.update("MERGE INTO inventory (id, polled_at, body) KEY (id) VALUES (1, ?, ?)",
+                    inventory.polledAt().toEpochMilli(), body);
+        } else {
+            db.update("MERGE INTO cloud_inventory (cloud, polled_at, body) KEY (cloud) VALUES (?, ?, ?)",
+                    cloud, inventory.polledAt().toEpochMilli(), body);
+        }
     }
 
     public Optional<Inventory> load() {
-        return db.queryOne("SELECT body FROM inventory WHERE id = 1", rs -> rs.getString(1)).map(InventoryStore::fromJson);
+        if (cloud == null) {
+            return db.queryOne("SELECT body FROM inventory WHERE id = 1", rs -> rs.getString(1))
+                    .map(InventoryStore::fromJson);
+        }
+        return db.queryOne("SELECT body FROM cloud_inventory WHERE cloud = ?", rs -> rs.getString(1), cloud)
+                .map(InventoryStore::fromJson);
     }
 
     static String toJson(Inventory i) {

@@ -15,6 +15,8 @@ public final class SkipReason {
     public static final String VOLUME_TYPE_UNMAPPED = Causes.VOLUME_TYPE_UNMAPPED.wire();
     /** Nova lists the volume as attached, but Cinder did not show it to us (another project's). */
     public static final String VOLUME_NOT_VISIBLE = Causes.VOLUME_NOT_VISIBLE.wire();
+    /** HCS: the disk's Dorado LUN is not on the array logged in to, or not the one EVS names. */
+    public static final String VOLUME_LUN_UNVERIFIED = Causes.VOLUME_LUN_UNVERIFIED.wire();
 
     private SkipReason() {
     }

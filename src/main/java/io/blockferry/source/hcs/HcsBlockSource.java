@@ -18,13 +18,31 @@ public final class HcsBlockSource implements BlockSource {
     private final HcsSettings settings;
     private final HcsApi api;
     private final DoradoSession dorado;
+    private final LunLink lunLink;
+    private final javax.net.ssl.X509TrustManager trust;
+
+    /** How long a disk's snapshot waits for those of its server's other disks, by default. */
+    public static final java.time.Duration DEFAULT_CONSISTENCY_WINDOW = java.time.Duration.ofSeconds(30);
+
+    private final ActivationGroups activations;
 
     public HcsBlockSource(HcsSettings settings) {
+        this(settings, DEFAULT_CONSISTENCY_WINDOW);
+    }
+
+    /**
+     * @param consistencyWindow how long a disk's unactivated snapshot waits for those of the
+     *                          server's other disks before what has gathered is activated
+     */
+    public HcsBlockSource(HcsSettings settings, java.time.Duration consistencyWindow) {
         this.settings = settings;
         HcsHttp http = new HcsHttp(settings.caFile(), settings.requestTimeout(),
                 "blockferry.backends." + settings.name() + ".ca-file");
+        this.trust = http.trustManager();
         this.api = new HcsApi(new IamSession(http, settings), settings);
         this.dorado = new DoradoSession(http, settings);
+        this.lunLink = new LunLink(dorado, settings);
+        this.activations = new ActivationGroups(dorado, consistencyWindow);
     }
 
     @Override
@@ -48,7 +66,7 @@ public final class HcsBlockSource implements BlockSource {
 
     @Override
     public SourceVolume open(VolumeId id) {
-        return new HcsVolume(api, dorado, settings, id);
+        return new HcsVolume(api, dorado, settings, id, activations);
     }
 
     /** Logs in to IAM and to the array and reads the proxy's disks: the calls every sync needs. */
@@ -66,6 +84,39 @@ public final class HcsBlockSource implements BlockSource {
     @Override
     public List<String> removeLeftovers() {
         return new Leftovers(api, settings).remove();
+    }
+
+    /** The trust manager of the backend's CA file, or null when the JVM's CAs are trusted. */
+    public javax.net.ssl.X509TrustManager trustManager() {
+        return trust;
+    }
+
+    /**
+     * The IAM token for calls made outside this class (the inventory poll's camel-http requests):
+     * logs in when there is none. A secret: never log it.
+     */
+    public String authToken() {
+        return api.iam().token();
+    }
+
+    /** The APIG refused this token (401): the next {@link #authToken} logs in again. */
+    public void tokenRefused(String token) {
+        api.iam().forget(token);
+    }
+
+    /**
+     * Checks that an EVS disk (its detail JSON) is a LUN of the array this backend logs in to,
+     * with the WWN EVS shows (spec §2.4).
+     *
+     * @throws HcsException naming the mismatch and the setting to check
+     */
+    public void checkLun(JsonNode volume) {
+        lunLink.lunOfDisk(volume, "disk " + volume.path("id").asText());
+    }
+
+    /** Whether an EVS disk is one of Blockferry's own temporary disks (never inventoried or synced). */
+    public boolean temporary(JsonNode volume) {
+        return Leftovers.temporary(volume, settings);
     }
 
     /** How many IAM and Dorado logins this backend made (tests of the relogin). */

@@ -33,6 +33,7 @@ final class HcsHttp {
 
     private final HttpClient client;
     private final Duration timeout;
+    private final javax.net.ssl.X509TrustManager trust;
 
     /** An answer: the status, the headers and the body as JSON (a text node when it is not JSON). */
     record Reply(int status, HttpHeaders headers, JsonNode body) {
@@ -47,11 +48,17 @@ final class HcsHttp {
 
     HcsHttp(Path caFile, Duration timeout, String caKey) {
         this.timeout = timeout;
+        this.trust = caFile == null ? null : trustManager(caFile, caKey);
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
-                .sslContext(caFile == null ? defaultContext() : trusting(caFile, caKey))
+                .sslContext(trust == null ? defaultContext() : context(trust))
                 .build();
+    }
+
+    /** The trust manager of the configured CA file, or null for the JVM's own. */
+    javax.net.ssl.X509TrustManager trustManager() {
+        return trust;
     }
 
     Reply send(String method, URI uri, Map<String, String> headers, JsonNode body) {
@@ -102,7 +109,7 @@ final class HcsHttp {
     }
 
     /** Trusts exactly the CAs of {@code caFile}, as a site with its own CA needs. */
-    private static SSLContext trusting(Path caFile, String key) {
+    private static javax.net.ssl.X509TrustManager trustManager(Path caFile, String key) {
         try (InputStream in = Files.newInputStream(caFile)) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -115,13 +122,26 @@ final class HcsHttp {
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
+            for (javax.net.ssl.TrustManager m : factory.getTrustManagers()) {
+                if (m instanceof javax.net.ssl.X509TrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IOException("the JVM made no X.509 trust manager of it");
         } catch (Exception e) {
             throw new HcsException("cannot use " + caFile + " as the CA of HCS and Dorado (" + key + "): "
                     + e.getMessage() + "; give the PEM file of the CA that signed their certificates",
                     Causes.CONFIGURATION_INVALID);
+        }
+    }
+
+    private static SSLContext context(javax.net.ssl.X509TrustManager trust) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

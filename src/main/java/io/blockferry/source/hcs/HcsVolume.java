@@ -30,12 +30,16 @@ final class HcsVolume implements SourceVolume {
     private final HcsSettings settings;
     private final VolumeId id;
     private final JsonNode volume;
+    private final LunLink link;
+    private final ActivationGroups activations;
 
-    HcsVolume(HcsApi api, DoradoSession dorado, HcsSettings settings, VolumeId id) {
+    HcsVolume(HcsApi api, DoradoSession dorado, HcsSettings settings, VolumeId id, ActivationGroups activations) {
         this.api = api;
         this.dorado = dorado;
         this.settings = settings;
         this.id = id;
+        this.link = new LunLink(dorado, settings);
+        this.activations = activations;
         if (!id.pool().equals(settings.projectId())) {
             throw new HcsException(id + " is not in project " + settings.projectId() + ", the project of backend "
                     + settings.name() + ": write HCS volume ids as " + settings.name() + ":<project id>/<disk id>",
@@ -104,16 +108,19 @@ final class HcsVolume implements SourceVolume {
 
     /**
      * HCS normally activates the array snapshot itself (RUNNINGSTATUS 43); an installation set to
-     * leave it unactivated (45) for consistent multi-disk points [I] gets it activated here, alone:
-     * the point in time is then this call.
+     * leave it unactivated (45) for consistent multi-disk points [I] gets it activated here, with
+     * the snapshots of the server's other disks in one call: the point in time is then that call.
      */
     private void activateIfLeftUnactivated(String snapshotId, String name) {
         JsonNode snapshot = api.findSnapshot(snapshotId).orElseThrow(() -> new HcsException("snapshot " + name
                 + " of " + id + " vanished right after it was made", Causes.HCS_ERROR));
         if (UNACTIVATED.equals(arraySnapshot(snapshot, name).path("RUNNINGSTATUS").asText())) {
-            com.fasterxml.jackson.databind.node.ObjectNode body = HcsHttp.JSON.createObjectNode();
-            body.putArray("SNAPSHOTLIST").add(lunOf(snapshot));
-            dorado.post("snapshot/activate", body, "activating the array snapshot of " + name + " of " + id);
+            String server = serverId().orElse(null);
+            java.util.Set<String> disks = new java.util.HashSet<>();
+            if (server != null) {
+                api.blockDevices(server).path("volumeAttachments").forEach(a -> disks.add(a.path("volumeId").asText()));
+            }
+            activations.activate(server, disks, id.name(), lunOf(snapshot), name + " of " + id);
         }
     }
 
@@ -239,36 +246,11 @@ final class HcsVolume implements SourceVolume {
 
     /** The disk's LUN, checked: its WWN must be the one EVS shows, on the array logged in to. */
     private JsonNode lun() {
-        String lunId = providerField(volume.path("os-volume-replication:driver_data"), "disk " + id.name());
-        JsonNode lun = dorado.get("lun/" + lunId, "reading the LUN of " + id);
-        String wwn = volume.path("metadata").path("lun_wwn").asText("");
-        if (!wwn.isEmpty() && !wwn.equalsIgnoreCase(lun.path("WWN").asText())) {
-            throw new HcsException("LUN " + lunId + " of " + id + " has WWN " + lun.path("WWN").asText() + ", not "
-                    + wwn + " as EVS says: blockferry.backends." + settings.name() + ".dorado-url may point at "
-                    + "another array", Causes.CONFIGURATION_INVALID);
-        }
-        return lun;
+        return link.lunOfDisk(volume, "disk " + id.name() + " (" + id + ")");
     }
 
-    /** {@code lun_id} of a JSON string in JSON ({@code driver_data}, {@code provider_auth}), its {@code sn} checked. */
     private String providerField(JsonNode text, String what) {
-        JsonNode parsed;
-        try {
-            parsed = HcsHttp.JSON.readTree(text.asText(""));
-        } catch (IOException e) {
-            parsed = null;
-        }
-        String lunId = parsed == null ? "" : parsed.path("lun_id").asText("");
-        if (lunId.isEmpty()) {
-            throw new HcsException(what + " names no Dorado LUN (driver_data/provider_auth without lun_id): it is "
-                    + "not on an OceanStor Dorado array", Causes.HCS_ERROR);
-        }
-        String sn = parsed.path("sn").asText("");
-        if (!sn.isEmpty() && !sn.equals(dorado.deviceId())) {
-            throw new HcsException(what + " lives on array " + sn + ", but blockferry.backends." + settings.name()
-                    + ".dorado-url logs in to array " + dorado.deviceId(), Causes.CONFIGURATION_INVALID);
-        }
-        return lunId;
+        return link.lunId(text, what);
     }
 
     private static long sectors(JsonNode object, String field, String what) {

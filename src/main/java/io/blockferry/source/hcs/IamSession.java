@@ -50,7 +50,7 @@ final class IamSession {
         return Map.of("X-Auth-Token", token, "X-Language", "en-us");
     }
 
-    private synchronized String token() {
+    synchronized String token() {
         if (token == null) {
             token = login();
             logins++;
@@ -58,7 +58,7 @@ final class IamSession {
         return token;
     }
 
-    private synchronized void forget(String used) {
+    synchronized void forget(String used) {
         if (Objects.equals(token, used)) {
             token = null;
         }
