@@ -16,6 +16,7 @@ import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.RecoveryPointCatalog;
 import io.blockferry.target.Replicas;
 import io.blockferry.target.Repository;
+import io.blockferry.target.RepositoryLock;
 import io.blockferry.target.file.FileReplica;
 import io.blockferry.target.Retention;
 import io.blockferry.target.Scrubber;
@@ -41,22 +42,44 @@ import org.apache.camel.main.Main;
 final class TargetRole implements AutoCloseable {
 
     private final Database database;
-    final ChunkWriter writer;
-    final Scrubber scrubber;
-    final Retention retention;
-    private final TargetApi api;
-    final ServerMetadataCatalog metadata;
-    private final AckOutbox acks;
+    private final RepositoryLock repositoryLock;
+    ChunkWriter writer;
+    Scrubber scrubber;
+    Retention retention;
+    private TargetApi api;
+    ServerMetadataCatalog metadata;
+    private AckOutbox acks;
     private final RestoreJobs restoreJobs = new RestoreJobs();
-    private final ExecutorService writerThreads;
-    private final KafkaChunkConsumer consumer;
+    private ExecutorService writerThreads;
+    private KafkaChunkConsumer consumer;
     private volatile boolean started;
 
     TargetRole(Settings settings, EventSink events, Supplier<CamelContext> camel, String bootstrapServers,
                RecordKeys keys) {
-        this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
-                Database.schema(RecoveryPointCatalog.SCHEMA, ServerMetadataCatalog.SCHEMA));
+        // The repository's lock first: a second writer on it stops here, before it opens anything.
         Repository repository = new Repository(settings.path("blockferry.target.repository-dir"));
+        Path dataDir = Path.of(settings.text("blockferry.data-dir"));
+        this.repositoryLock = RepositoryLock.take(repository, "installation " + io.blockferry.store.InstallationId.of(
+                dataDir) + " (data dir " + dataDir.toAbsolutePath() + ")");
+        try {
+            this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
+                    Database.schema(RecoveryPointCatalog.SCHEMA, ServerMetadataCatalog.SCHEMA));
+        } catch (RuntimeException e) {
+            repositoryLock.close();
+            throw e;
+        }
+        try {
+            build(settings, events, camel, bootstrapServers, keys, repository);
+        } catch (RuntimeException e) {
+            // a target that could not be made holds nothing: another try in this JVM may lock again
+            database.close();
+            repositoryLock.close();
+            throw e;
+        }
+    }
+
+    private void build(Settings settings, EventSink events, Supplier<CamelContext> camel, String bootstrapServers,
+                       RecordKeys keys, Repository repository) {
         RecoveryPointCatalog catalog = new RecoveryPointCatalog(database);
         CamelSender ackSender = new CamelSender(camel, "direct:ack-publish");
         this.acks = new AckOutbox(catalog, ackSender::accept);
@@ -120,5 +143,6 @@ final class TargetRole implements AutoCloseable {
         restoreJobs.close();
         acks.close();
         database.close();
+        repositoryLock.close();
     }
 }
