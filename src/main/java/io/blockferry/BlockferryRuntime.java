@@ -90,7 +90,7 @@ public final class BlockferryRuntime implements AutoCloseable {
         Preflight.checkConfiguration(settings);
         Roles roles = Roles.parse(settings.text("blockferry.roles"));
         ownerOnly(settings, roles);
-        settings = withSourceGroup(settings);
+        settings = withSite(withSourceGroup(settings));
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -195,6 +195,14 @@ public final class BlockferryRuntime implements AutoCloseable {
      * acks topic's partitions and drop each other's acks (finding 15). Every source reads every ack
      * and acts only on those of its own generations in flight.
      */
+    /** {@code blockferry.site}, or this data directory's installation id when it is not set. */
+    static Settings withSite(Settings settings) {
+        if (!settings.text("blockferry.site", "").isBlank()) {
+            return settings;
+        }
+        return settings.with("blockferry.site", InstallationId.of(Path.of(settings.text("blockferry.data-dir"))));
+    }
+
     private static Settings withSourceGroup(Settings settings) {
         if (settings.find("blockferry.kafka.source-group").isPresent()) {
             return settings;

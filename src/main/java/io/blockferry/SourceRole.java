@@ -65,6 +65,7 @@ final class SourceRole implements AutoCloseable {
     final GenerationPlanner planner;
     final VolumeStateStore states;
     final InventoryService inventory;
+    private final String site;
     final io.blockferry.inventory.hcs.HcsInventories hcsInventories;
     final ChainHints hints;
 
@@ -106,8 +107,9 @@ final class SourceRole implements AutoCloseable {
         this.backoff = new ResyncBackoff(resync, settings.duration("blockferry.source.resync-backoff"),
                 settings.duration("blockferry.source.resync-backoff-max"));
         this.acks = new AckHandler(states, new SnapshotCleaner(sources, names), manifests, waiters, events, hints, backoff);
+        this.site = settings.text("blockferry.site");
         this.publisher = new KafkaChunkPublisher(KafkaTuning.from(settings), bootstrapServers,
-                settings.text("blockferry.kafka.chunk-topic"), keys);
+                settings.text("blockferry.kafka.chunk-topic"), keys, site);
         this.inventory = InventorySetup.create(settings, new InventoryStore(database), hints, events);
         this.hcsInventories = InventorySetup.hcs(settings, sources, database, hints, events);
         this.failures = new SyncFailures(planner, events, backoff, source.autoResync());
@@ -172,6 +174,7 @@ final class SourceRole implements AutoCloseable {
         main.bind("chainHints", hints);
         main.bind("blockSources", sources);
         main.bind("ackHandler", acks);
+        main.bind("sourceSite", new io.blockferry.source.SourceSite(site));
         main.bind("syncFailures", failures);
         main.bind("resyncRequests", resyncRequests);
         main.bind("fullGenerationRequests", fullGenerationRequests);

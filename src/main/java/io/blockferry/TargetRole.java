@@ -82,7 +82,7 @@ final class TargetRole implements AutoCloseable {
                        RecordKeys keys, Repository repository) {
         RecoveryPointCatalog catalog = new RecoveryPointCatalog(database);
         CamelSender ackSender = new CamelSender(camel, "direct:ack-publish");
-        this.acks = new AckOutbox(catalog, ackSender::accept);
+        this.acks = new AckOutbox(catalog, ackSender::accept, settings.text("blockferry.site"));
         CamelSender retentionQueue = new CamelSender(camel, "seda:retention?size=1000&discardWhenFull=true");
         Replicas replicas = volumeId -> new FileReplica(repository, volumeId);
         this.writer = new ChunkWriter(repository, catalog, replicas, settings.bytes("blockferry.target.checkpoint-bytes"),

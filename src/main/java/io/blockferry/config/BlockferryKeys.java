@@ -38,6 +38,7 @@ public final class BlockferryKeys {
     private static ConfigDef define() {
         ConfigDef d = new ConfigDef();
         // process
+        d.define(key("blockferry.site", STRING, ""));
         d.define(key("blockferry.roles", LIST, "source,target").eachOf("source", "target"));
         d.define(key("blockferry.data-dir", PATH, "data"));
         // kafka

@@ -30,10 +30,18 @@ public final class AckOutbox implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
 
+    private final String targetSite;
+
     /** @param sender publishes one ack and returns once Kafka has it, or throws */
     public AckOutbox(RecoveryPointCatalog catalog, Consumer<GenerationAck> sender) {
+        this(catalog, sender, null);
+    }
+
+    /** @param targetSite this target's site, which every ack it sends names */
+    public AckOutbox(RecoveryPointCatalog catalog, Consumer<GenerationAck> sender, String targetSite) {
         this.catalog = catalog;
         this.sender = sender;
+        this.targetSite = targetSite;
     }
 
     String toJson(GenerationAck ack) {
@@ -91,7 +99,7 @@ public final class AckOutbox implements AutoCloseable {
                 catalog.ackPublished(entry.id());
                 continue;
             }
-            sender.accept(ack);
+            sender.accept(targetSite == null ? ack : ack.fromTarget(targetSite));
             catalog.ackPublished(entry.id());
             FaultPoints.reach(FaultPoints.Step.TARGET_AFTER_ACK);
         }

@@ -10,7 +10,21 @@ package io.blockferry.target;
 public record RecoveryPoint(String volumeId, long generation, String snapshot, String baseSnapshot, String mode,
                             long imageSize, long dataBytes, long zeroBytes, long dataChunks, long zeroChunks,
                             String manifestDigest, String state, long createdAtMillis, int keepPoints,
-                            long receivedAtMillis, long sourceCreatedAtMillis) {
+                            long receivedAtMillis, long sourceCreatedAtMillis, String sourceSite) {
+
+    public RecoveryPoint {
+        sourceSite = sourceSite == null ? "" : sourceSite;
+    }
+
+    /** A point of a source that named no site (before chunk record version 5). */
+    public RecoveryPoint(String volumeId, long generation, String snapshot, String baseSnapshot, String mode,
+                         long imageSize, long dataBytes, long zeroBytes, long dataChunks, long zeroChunks,
+                         String manifestDigest, String state, long createdAtMillis, int keepPoints,
+                         long receivedAtMillis, long sourceCreatedAtMillis) {
+        this(volumeId, generation, snapshot, baseSnapshot, mode, imageSize, dataBytes, zeroBytes, dataChunks,
+                zeroChunks, manifestDigest, state, createdAtMillis, keepPoints, receivedAtMillis, sourceCreatedAtMillis,
+                "");
+    }
 
     public static final String APPLYING = "APPLYING";
     public static final String COMMITTED = "COMMITTED";

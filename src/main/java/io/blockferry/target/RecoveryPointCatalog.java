@@ -55,6 +55,9 @@ public final class RecoveryPointCatalog {
             "ALTER TABLE recovery_point ADD COLUMN IF NOT EXISTS received_at BIGINT DEFAULT 0 NOT NULL",
             "ALTER TABLE staging ADD COLUMN IF NOT EXISTS received_at BIGINT DEFAULT 0 NOT NULL",
             "ALTER TABLE recovery_point ADD COLUMN IF NOT EXISTS source_created_at BIGINT DEFAULT 0 NOT NULL",
+            // the source site the generation came from, which its ack is addressed to ('' before version 5)
+            "ALTER TABLE recovery_point ADD COLUMN IF NOT EXISTS source_site VARCHAR(200) DEFAULT '' NOT NULL",
+            "ALTER TABLE staging ADD COLUMN IF NOT EXISTS source_site VARCHAR(200) DEFAULT '' NOT NULL",
             // Which point the replica holds, and which one is being applied to it: an interrupted apply
             // is repeated only onto the state it was meant for. No row: a catalog of an earlier release,
             // whose replica holds its newest committed point.
@@ -122,11 +125,11 @@ public final class RecoveryPointCatalog {
     private void insertApplying(ChunkRecord.Begin b, ChunkRecord.End e, long receivedAt) {
         db.update("INSERT INTO recovery_point (volume_id, generation, snapshot, base_snapshot, mode, image_size, "
                 + "data_bytes, zero_bytes, data_chunks, zero_chunks, manifest_digest, state, created_at, keep_points, "
-                + "received_at, source_created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                + "received_at, source_created_at, source_site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 b.volumeId(), b.generation(), b.snapshot(), b.baseSnapshot(), b.mode().name(), b.imageSize(),
                 e.dataBytes(), e.zeroBytes(), e.dataChunks(), e.zeroChunks(),
                 HexFormat.of().formatHex(e.manifestDigest()), RecoveryPoint.APPLYING, System.currentTimeMillis(),
-                b.keepPoints(), receivedAt, b.createdAtMillis());
+                b.keepPoints(), receivedAt, b.createdAtMillis(), b.sourceSite());
     }
 
     /**
@@ -270,12 +273,12 @@ public final class RecoveryPointCatalog {
         ChunkRecord.Begin b = s.begin();
         db.update("MERGE INTO staging (volume_id, generation, mode, cause, image_size, chunk_size, snapshot, "
                 + "base_snapshot, image_id, created_at, next_seq, diff_length, manifest_length, data_chunks, "
-                + "zero_chunks, data_bytes, zero_bytes, failure_cause, failure_reason, keep_points, received_at) "
-                + "KEY (volume_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                + "zero_chunks, data_bytes, zero_bytes, failure_cause, failure_reason, keep_points, received_at, "
+                + "source_site) KEY (volume_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 b.volumeId(), b.generation(), b.mode().name(), b.cause(), b.imageSize(), b.chunkSize(), b.snapshot(),
                 b.baseSnapshot(), b.imageId(), b.createdAtMillis(), s.nextSeq(), s.diffLength(), s.manifestLength(),
                 s.dataChunks(), s.zeroChunks(), s.dataBytes(), s.zeroBytes(), s.failureCause(), s.failureReason(),
-                b.keepPoints(), s.receivedAtMillis());
+                b.keepPoints(), s.receivedAtMillis(), b.sourceSite());
     }
 
     public void deleteStaging(String volumeId) {
@@ -288,14 +291,15 @@ public final class RecoveryPointCatalog {
                 rs.getLong("data_bytes"), rs.getLong("zero_bytes"), rs.getLong("data_chunks"),
                 rs.getLong("zero_chunks"), rs.getString("manifest_digest"), rs.getString("state"),
                 rs.getLong("created_at"), rs.getInt("keep_points"), rs.getLong("received_at"),
-                rs.getLong("source_created_at"));
+                rs.getLong("source_created_at"), rs.getString("source_site"));
     }
 
     private static StagingRow staging(ResultSet rs) throws SQLException {
         ChunkRecord.Begin begin = new ChunkRecord.Begin(rs.getString("volume_id"), rs.getLong("generation"),
                 SyncMode.valueOf(rs.getString("mode")), rs.getString("cause"), rs.getLong("image_size"),
                 rs.getInt("chunk_size"), rs.getString("snapshot"), rs.getString("base_snapshot"),
-                rs.getString("image_id"), rs.getLong("created_at"), rs.getInt("keep_points"));
+                rs.getString("image_id"), rs.getLong("created_at"), rs.getInt("keep_points"), 0,
+                rs.getString("source_site"));
         return new StagingRow(begin, rs.getLong("next_seq"), rs.getLong("diff_length"), rs.getLong("manifest_length"),
                 rs.getLong("data_chunks"), rs.getLong("zero_chunks"), rs.getLong("data_bytes"), rs.getLong("zero_bytes"),
                 rs.getString("failure_cause"), rs.getString("failure_reason"), rs.getLong("received_at"));

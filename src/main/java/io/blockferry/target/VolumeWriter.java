@@ -111,7 +111,7 @@ final class VolumeWriter {
                     + latest.get().snapshot() + "): the source's numbering fell behind (its state store was rebuilt "
                     + "or lost commits); it continues above " + latest.get().generation();
             LOG.warn("Volume {}: {}", volumeId, reason);
-            return queueRejection(GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
+            return queueRejection(b, GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
                     AckHandler.GENERATION_REUSED, reason, latest.get().generation()));
         }
         if (staged != null && staged.begin().generation() == b.generation()
@@ -127,7 +127,7 @@ final class VolumeWriter {
         // an incremental needs the replica its base left; a full builds a new one and supersedes what is stuck
         if (stuck != null && b.mode() == SyncMode.INCREMENTAL && !finishUnfinished()) {
             onDurable.run();
-            return queueRejection(GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
+            return queueRejection(b, GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
                     TARGET_UNAVAILABLE, "the target cannot take generation " + b.generation() + " of " + volumeId
                             + " yet: " + stuck));
         }
@@ -135,7 +135,7 @@ final class VolumeWriter {
             staged = StagedGeneration.create(parts.repository(), parts.replicas().of(volumeId), b);
         } catch (java.io.UncheckedIOException e) {
             onDurable.run();
-            return queueRejection(GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
+            return queueRejection(b, GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
                     TARGET_WRITE_FAILED, "the target could not start generation " + b.generation() + " of " + volumeId
                             + ": " + e.getMessage()));
         }
@@ -343,7 +343,7 @@ final class VolumeWriter {
                 b.generation(), current.failureCause(), current.failureReason());
         GenerationAck ack = GenerationAck.rejected(volumeId, b.generation(), b.snapshot(), b.mode().name(),
                 current.failureCause(), current.failureReason(),
-                parts.catalog().latest(volumeId).map(RecoveryPoint::generation).orElse(0L));
+                parts.catalog().latest(volumeId).map(RecoveryPoint::generation).orElse(0L)).toSource(b.sourceSite());
         parts.catalog().reject(volumeId, b.generation(), parts.acks().toJson(ack));
         parts.acks().wake();
         parts.events().publish(Event.of(EventTypes.RESYNC_REQUESTED, volumeId, current.failureCause(), Event.WARN,
@@ -353,7 +353,8 @@ final class VolumeWriter {
     }
 
     /** A rejection decided at BEGIN: no staging was made, so only the answer is queued (and a resync asked for). */
-    private GenerationAck queueRejection(GenerationAck ack) {
+    private GenerationAck queueRejection(ChunkRecord.Begin b, GenerationAck unaddressed) {
+        GenerationAck ack = unaddressed.toSource(b.sourceSite());
         parts.catalog().queueAckNow(volumeId, ack.generation(), parts.acks().toJson(ack));
         parts.acks().wake();
         parts.events().publish(Event.of(EventTypes.RESYNC_REQUESTED, volumeId, ack.cause(), Event.WARN,
@@ -363,7 +364,8 @@ final class VolumeWriter {
     }
 
     private static GenerationAck committedAck(RecoveryPoint p) {
-        return GenerationAck.committed(p.volumeId(), p.generation(), p.snapshot(), p.mode(), p.dataBytes());
+        return GenerationAck.committed(p.volumeId(), p.generation(), p.snapshot(), p.mode(), p.dataBytes())
+                .toSource(p.sourceSite());
     }
 
     /** Tries again to finish a point that could not be applied; true when nothing is left unfinished. */

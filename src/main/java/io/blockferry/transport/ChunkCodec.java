@@ -32,11 +32,14 @@ import javax.crypto.spec.GCMParameterSpec;
 public final class ChunkCodec {
 
     private static final int MAGIC = 0x4246434b; // "BFCK"
-    /** Version 2 added BEGIN's keepPoints; version 3 BEGIN's changedBytes; version 4 the trailer. */
-    static final byte VERSION = 4;
     /**
-     * Writers still read versions 1 to 3, whose BEGIN lacks the later fields (read as 0) and which
-     * have no trailer (unsigned), so a target can be upgraded before its sources.
+     * Version 2 added BEGIN's keepPoints; version 3 BEGIN's changedBytes; version 4 the trailer;
+     * version 5 BEGIN's sourceSite.
+     */
+    static final byte VERSION = 5;
+    /**
+     * Writers still read versions 1 to 4, whose BEGIN lacks the later fields (read as 0 or empty)
+     * and which before 4 have no trailer (unsigned), so a target can be upgraded before its sources.
      */
     private static final byte OLDEST_READABLE = 1;
     private static final byte BEGIN = 1;
@@ -102,8 +105,8 @@ public final class ChunkCodec {
     private static int bodyLength(ChunkRecord record) {
         int length = FIXED_HEADER + utf8Length(record.volumeId()) + CRC_LENGTH;
         if (record instanceof ChunkRecord.Begin b) {
-            return length + 1 + 8 + 4 + 8 + 4 + 8 + 2 * 4 + utf8Length(b.cause()) + utf8Length(b.snapshot())
-                    + utf8Length(b.baseSnapshot()) + utf8Length(b.imageId());
+            return length + 1 + 8 + 4 + 8 + 4 + 8 + 2 * 5 + utf8Length(b.cause()) + utf8Length(b.snapshot())
+                    + utf8Length(b.baseSnapshot()) + utf8Length(b.imageId()) + utf8Length(b.sourceSite());
         }
         if (record instanceof ChunkRecord.Data d) {
             return length + 8 + 4 + 4 + d.length();
@@ -153,6 +156,7 @@ public final class ChunkCodec {
             putString(out, b.snapshot());
             putString(out, b.baseSnapshot());
             putString(out, b.imageId());
+            putString(out, b.sourceSite());
         } else if (record instanceof ChunkRecord.Data d) {
             payload = d.payload();
             // encrypted: the region holds ciphertext and tag, and the plaintext's CRC32C is not shown
@@ -453,11 +457,12 @@ public final class ChunkCodec {
         String snapshot = getString(in);
         String base = getString(in);
         String imageId = getString(in);
+        String sourceSite = version >= 5 ? getString(in) : "";
         if (snapshot.isEmpty()) {
             throw new MalformedRecordException("BEGIN of " + volume + " generation " + generation + " names no snapshot");
         }
         return new ChunkRecord.Begin(volume, generation, SyncMode.values()[modeOrdinal], cause, size, chunkSize,
-                snapshot, base, imageId, createdAt, keepPoints, changedBytes);
+                snapshot, base, imageId, createdAt, keepPoints, changedBytes, sourceSite);
     }
 
     /** Offsets and lengths are checked without overflow: a range must lie inside the largest possible disk. */

@@ -26,9 +26,30 @@ public sealed interface ChunkRecord {
      * to the target's {@code blockferry.target.keep-points}. {@code changedBytes} is the length of
      * the changed ranges the DATA and ZERO records will cover (0 when the source does not know).
      */
+    /**
+     * @param sourceSite the source site that made the generation (version 5): the site its acks and
+     *                   resync requests are addressed to; empty from older sources
+     */
     record Begin(String volumeId, long generation, SyncMode mode, String cause, long imageSize, int chunkSize,
                  String snapshot, String baseSnapshot, String imageId, long createdAtMillis, int keepPoints,
-                 long changedBytes) implements ChunkRecord {
+                 long changedBytes, String sourceSite) implements ChunkRecord {
+
+        public Begin {
+            sourceSite = sourceSite == null ? "" : sourceSite;
+        }
+
+        public Begin(String volumeId, long generation, SyncMode mode, String cause, long imageSize, int chunkSize,
+                     String snapshot, String baseSnapshot, String imageId, long createdAtMillis, int keepPoints,
+                     long changedBytes) {
+            this(volumeId, generation, mode, cause, imageSize, chunkSize, snapshot, baseSnapshot, imageId,
+                    createdAtMillis, keepPoints, changedBytes, "");
+        }
+
+        /** The same BEGIN from a named source site. */
+        public Begin fromSite(String site) {
+            return new Begin(volumeId, generation, mode, cause, imageSize, chunkSize, snapshot, baseSnapshot, imageId,
+                    createdAtMillis, keepPoints, changedBytes, site);
+        }
 
         public Begin(String volumeId, long generation, SyncMode mode, String cause, long imageSize, int chunkSize,
                      String snapshot, String baseSnapshot, String imageId, long createdAtMillis, int keepPoints) {

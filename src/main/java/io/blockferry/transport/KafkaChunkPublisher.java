@@ -34,6 +34,7 @@ public final class KafkaChunkPublisher implements AutoCloseable {
     private final String topic;
     private final FrameArrays frames = new FrameArrays(8, 32);
     private final RecordKeys keys;
+    private final String site;
 
     public KafkaChunkPublisher(KafkaTuning tuning, String bootstrapServers, String topic) {
         this(tuning, bootstrapServers, topic, RecordKeys.NONE);
@@ -41,9 +42,16 @@ public final class KafkaChunkPublisher implements AutoCloseable {
 
     /** @param keys signs every frame (and encrypts DATA payloads) when record keys are configured */
     public KafkaChunkPublisher(KafkaTuning tuning, String bootstrapServers, String topic, RecordKeys keys) {
+        this(tuning, bootstrapServers, topic, keys, "");
+    }
+
+    /** @param site the source site every BEGIN names, so the target addresses its answers to it */
+    public KafkaChunkPublisher(KafkaTuning tuning, String bootstrapServers, String topic, RecordKeys keys,
+                               String site) {
         this.producer = new KafkaProducer<>(tuning.producer(bootstrapServers));
         this.topic = topic;
         this.keys = keys;
+        this.site = site == null ? "" : site;
     }
 
     /** Sends every record of the stream; returns once all are acknowledged, or throws why not. */
@@ -56,6 +64,9 @@ public final class KafkaChunkPublisher implements AutoCloseable {
         try {
             while (failed.get() == null && stream.hasNext()) {
                 ChunkRecord record = stream.next();
+                if (record instanceof ChunkRecord.Begin b && b.sourceSite().isEmpty() && !site.isEmpty()) {
+                    record = b.fromSite(site);
+                }
                 if (record instanceof ChunkRecord.End) {
                     confirm(last, failed, stream);
                 }

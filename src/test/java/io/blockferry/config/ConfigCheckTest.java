@@ -82,7 +82,7 @@ class ConfigCheckTest {
         assertTrue(error.startsWith("unknown configuration key 'blockferry.source.chunk-sise' (in application.properties): "
                 + "did you mean 'blockferry.source.chunk-size'?"), error);
         assertTrue(onlyError("blockferry.backends.east.tpye=rbd\n").contains("did you mean 'blockferry.backends.*.type'?"));
-        assertTrue(onlyError("blockferry.frobnicate=1\n").contains("no key of that name exists"));
+        assertTrue(onlyError("blockferry.frobnicate-widgets=1\n").contains("no key of that name exists"));
         assertTrue(check("camel.whatever=1\n").errors().isEmpty(), "Camel checks its own keys");
     }
 

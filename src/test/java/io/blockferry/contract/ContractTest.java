@@ -84,6 +84,7 @@ class ContractTest {
 
     private final ObjectMapper json = new ObjectMapper();
     private BlockferryRuntime runtime;
+    private Path dataDir;
     private TestImage image;
     private final List<GenerationReport> generations = new ArrayList<>();
     private List<TopicWatch.Seen> chunks;
@@ -106,6 +107,7 @@ class ContractTest {
         Path keyFile = keys.resolve("example.key");
         Files.writeString(keyFile, Base64.getEncoder().encodeToString(EXAMPLE_KEY) + "\n");
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        dataDir = data;
         runtime = TestRuntimes.start(data, Map.of("blockferry.security.record-keys", EXAMPLE_KEY_ID + "=" + keyFile));
         image = new TestImage("volumes", "it-contract-spec", 8L * MiB, 1201);
         image.writeRandom(0, 3 * MiB);
@@ -205,7 +207,7 @@ class ContractTest {
     private static SpecDecoder.Decoded checked(SpecDecoder spec, byte[] frame) throws Exception {
         SpecDecoder.Decoded d = spec.decode(frame);
         assertEquals(0x4246434BL, d.number("magic"));
-        assertEquals(4, d.number("version"));
+        assertEquals(5, d.number("version"));
         assertEquals(d.number("headerCrc"), Integer.toUnsignedLong(crc32c(frame, 0, d.offsets().get("headerCrc"))),
                 "headerCrc covers every byte before it");
         assertEquals(1, d.number("flags"), "signed, not encrypted");
@@ -258,6 +260,8 @@ class ContractTest {
         assertEquals(1, begin.number("type"));
         assertEquals(4, end.number("type"));
         assertEquals(snapshot, begin.text("snapshot"));
+        assertEquals(io.blockferry.store.InstallationId.of(dataDir), begin.text("sourceSite"),
+                "BEGIN names its source site: by default the installation id");
         boolean full = begin.number("mode") == 0;
         assertEquals(full, begin.text("baseSnapshot").isEmpty());
         byte[] image = full ? new byte[(int) begin.number("imageSize")] : previous.clone();

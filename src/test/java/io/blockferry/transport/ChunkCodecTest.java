@@ -61,17 +61,38 @@ class ChunkCodecTest {
      * without version 4's trailer.
      */
     static byte[] olderBegin(ChunkRecord.Begin begin, byte version, int dropped) {
-        byte[] v4 = ChunkCodec.encode(begin);
-        int body = v4.length - 1;
+        byte[] v5 = ChunkCodec.encode(begin);
+        // without the trailer (1 byte, unsigned), the header CRC (4) and version 5's sourceSite (empty: 2)
+        int body = v5.length - 1;
         int stringsAt = 4 + 1 + 1 + 8 + 8 + 2 + begin.volumeId().length() + 1 + 8 + 4 + 8 + 4 + 8;
         int keptUpTo = stringsAt - dropped;
-        ByteBuffer older = ByteBuffer.allocate(body - dropped);
-        older.put(v4, 0, keptUpTo).put(v4, stringsAt, body - stringsAt - 4);
+        ByteBuffer older = ByteBuffer.allocate(body - dropped - 2);
+        older.put(v5, 0, keptUpTo).put(v5, stringsAt, body - stringsAt - 4 - 2);
         older.put(4, version);
         CRC32C crc = new CRC32C();
         crc.update(older.array(), 0, older.position());
         older.putInt((int) crc.getValue());
         return older.array();
+    }
+
+    @Test
+    void should_carry_the_source_site_in_a_version_5_begin_and_read_a_version_4_begin_without_one() {
+        ChunkRecord.Begin begin = new ChunkRecord.Begin("volumes/a", 3, SyncMode.INCREMENTAL, "scheduled", 1 << 20,
+                1 << 20, "s3", "s2", "id", 5, 2, 4096).fromSite("site-east");
+        assertEquals("site-east", ((ChunkRecord.Begin) ChunkCodec.decode(ChunkCodec.encode(begin))).sourceSite());
+        // version 4: the same frame without the site (its string ends just before the header CRC)
+        byte[] v5 = ChunkCodec.encode(begin.fromSite(""));
+        int crcAt = v5.length - 1 - 4;
+        ByteBuffer v4 = ByteBuffer.allocate(v5.length - 2);
+        v4.put(v5, 0, crcAt - 2);
+        v4.put(4, (byte) 4);
+        CRC32C crc = new CRC32C();
+        crc.update(v4.array(), 0, v4.position());
+        v4.putInt((int) crc.getValue()).put((byte) 0);
+        ChunkRecord.Begin old = (ChunkRecord.Begin) ChunkCodec.decode(v4.array());
+        assertEquals("", old.sourceSite());
+        assertEquals("s2", old.baseSnapshot());
+        assertEquals(4096, old.changedBytes());
     }
 
     @Test
@@ -104,9 +125,9 @@ class ChunkCodecTest {
     @Test
     void should_name_the_fix_for_a_record_from_a_newer_source() {
         byte[] frame = ChunkCodec.encode(new ChunkRecord.Zero("volumes/a", 7, 2, 0, 4096));
-        frame[4] = 5;
+        frame[4] = 6;
         MalformedRecordException e = assertThrows(MalformedRecordException.class, () -> ChunkCodec.decode(frame));
-        assertEquals("chunk record version 5 is not supported (this writer reads versions 1 to 4): the source is "
+        assertEquals("chunk record version 6 is not supported (this writer reads versions 1 to 5): the source is "
                 + "newer; upgrade the writer to the source's version", e.getMessage());
         assertEquals("record-version-unsupported", ((MalformedRecordException) e).failureCause().wire());
     }

@@ -13,7 +13,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * One chunk frame, decoded and verified as docs/contract/chunk-records.md says (versions 1 to 4):
+ * One chunk frame, decoded and verified as docs/contract/chunk-records.md says (versions 1 to 5):
  * the magic and version, the header CRC32C, the trailer's HMAC-SHA256 (required when the key ring
  * has keys, unless unsigned frames are accepted), an encrypted payload's AES-GCM tag, and a DATA
  * payload's CRC32C. Written from the document alone.
@@ -21,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
 public sealed interface ChunkFrame {
 
     int MAGIC = 0x4246434B;
-    int NEWEST_VERSION = 4;
+    int NEWEST_VERSION = 5;
 
     String volumeId();
 
@@ -29,10 +29,13 @@ public sealed interface ChunkFrame {
 
     long seq();
 
-    /** BEGIN: opens a generation. Mode 0 is FULL, 1 INCREMENTAL; an empty baseSnapshot is none. */
+    /**
+     * BEGIN: opens a generation. Mode 0 is FULL, 1 INCREMENTAL; an empty baseSnapshot is none; an
+     * empty sourceSite is a source older than version 5.
+     */
     record Begin(String volumeId, long generation, long seq, boolean full, long imageSize, int chunkSize,
                  long createdAtMillis, int keepPoints, long changedBytes, String cause, String snapshot,
-                 String baseSnapshot, String imageId) implements ChunkFrame {
+                 String baseSnapshot, String imageId, String sourceSite) implements ChunkFrame {
     }
 
     /** DATA: bytes at an offset; {@code payload} is the plaintext (a view of the frame, or a decrypted copy). */
@@ -96,7 +99,7 @@ public sealed interface ChunkFrame {
                     int keepPoints = version >= 2 ? in.getInt() : 0;
                     long changed = version >= 3 ? in.getLong() : 0;
                     body = new Begin(volume, generation, seq, full, size, chunkSize, createdAt, keepPoints, changed,
-                            string(in), string(in), string(in), string(in));
+                            string(in), string(in), string(in), string(in), version >= 5 ? string(in) : "");
                     headerCrc(in);
                 }
                 case 2 -> {
