@@ -27,6 +27,8 @@ public enum Causes {
     VOLUME_RESIZED("volume-resized"),
     IMAGE_RECREATED("image-recreated"),
     TARGET_MISSING_BASE("target-missing-base"),
+    /** An incremental of one source site offered on top of another site's recovery point of the volume. */
+    SOURCE_SITE_CONFLICT("source-site-conflict"),
     DIFF_INVALID("diff-invalid"),
     TARGET_CORRUPT("target-corrupt"),
     SERVER_MIGRATED("server-migrated"),

@@ -16,9 +16,15 @@ public final class ChainBreak {
      * Ceph the images stay, but a move may also have copied them; see resync-on-migration.
      */
     public static final String SERVER_MIGRATED = Causes.SERVER_MIGRATED.wire();
+    /**
+     * The target's newest point of the volume came from another source site: an incremental of
+     * this site cannot build on it (two sources with the same volume id, or a reinstalled source
+     * with a new site name).
+     */
+    public static final String SOURCE_SITE_CONFLICT = Causes.SOURCE_SITE_CONFLICT.wire();
 
     private static final Set<String> ALL = Set.of(BASE_SNAPSHOT_MISSING, VOLUME_RESIZED, IMAGE_RECREATED,
-            TARGET_MISSING_BASE, DIFF_INVALID, TARGET_CORRUPT, SERVER_MIGRATED);
+            TARGET_MISSING_BASE, DIFF_INVALID, TARGET_CORRUPT, SERVER_MIGRATED, SOURCE_SITE_CONFLICT);
 
     private ChainBreak() {
     }

@@ -41,6 +41,8 @@ public final class EventTypes {
      * or one never deleted); the message names each disk.
      */
     public static final String LEFTOVERS_REMOVED = "leftovers-removed";
+    /** The target took a full generation of a volume from another source site than its last point's. */
+    public static final String SOURCE_SITE_CHANGED = "source-site-changed";
 
     private EventTypes() {
     }

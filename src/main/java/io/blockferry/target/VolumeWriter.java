@@ -150,11 +150,31 @@ final class VolumeWriter {
                 staged.fail(ChainBreak.TARGET_MISSING_BASE, "incremental generation " + b.generation() + " of "
                         + volumeId + " builds on snapshot " + b.baseSnapshot() + ", but " + missing
                         + ": a full sync is needed");
+            } else if (otherSite(latest, b)) {
+                // the same snapshot name on another site's data: applying it would mix two disks
+                staged.fail(ChainBreak.SOURCE_SITE_CONFLICT, "incremental generation " + b.generation() + " of "
+                        + volumeId + " from source site " + b.sourceSite() + " builds on snapshot " + b.baseSnapshot()
+                        + ", but the target's point of that snapshot came from source site "
+                        + latest.get().sourceSite() + ": a full sync is needed (two sources with one volume id? give "
+                        + "them distinct backend names)");
             }
+        } else if (otherSite(latest, b)) {
+            parts.events().publish(Event.of(EventTypes.SOURCE_SITE_CHANGED, volumeId,
+                    ChainBreak.SOURCE_SITE_CONFLICT, Event.WARN, "full generation " + b.generation() + " of " + volumeId
+                            + " comes from source site " + b.sourceSite() + "; the newest point came from site "
+                            + latest.get().sourceSite() + ". The volume's chain now follows " + b.sourceSite()
+                            + " (a reinstalled source; or two sources with one volume id: give them distinct backend "
+                            + "names)", Map.of("generation", b.generation())));
         }
         catalog.saveStaging(staged.row());
         waitFor(onDurable);
         return null;
+    }
+
+    /** The newest point and the BEGIN both name their source site, and they differ. */
+    private static boolean otherSite(Optional<RecoveryPoint> latest, ChunkRecord.Begin b) {
+        return latest.isPresent() && !latest.get().sourceSite().isEmpty() && !b.sourceSite().isEmpty()
+                && !latest.get().sourceSite().equals(b.sourceSite());
     }
 
     private void chunk(ChunkRecord record, Runnable onDurable) {

@@ -19,12 +19,19 @@ public final class Generations {
     private final long size;
     private final Random random;
     private byte[] image;
+    private String site = "";
 
     public Generations(String volumeId, long size, long seed) {
         this.volumeId = volumeId;
         this.size = size;
         this.random = new Random(seed);
         this.image = new byte[(int) size];
+    }
+
+    /** Generations of a named source site (their BEGIN's sourceSite). */
+    public Generations asSite(String sourceSite) {
+        this.site = sourceSite;
+        return this;
     }
 
     /** What the image holds after the generations built so far. */
@@ -44,7 +51,7 @@ public final class Generations {
         }
         List<byte[]> frames = new ArrayList<>();
         frames.add(ChunkCodec.encode(new ChunkRecord.Begin(volumeId, generation, mode, "test", size, 1 << 20, snapshot,
-                base, "image-id", createdAt, 0)));
+                base, "image-id", createdAt, 0).fromSite(site)));
         ManifestDigest digest = new ManifestDigest();
         long seq = 1;
         long dataChunks = 0;
