@@ -80,6 +80,17 @@ public final class PointExports implements AutoCloseable {
     private final Config config;
     private final Map<String, Open> open = new LinkedHashMap<>();
     private final List<String> leftovers;
+    /**
+     * The one thread that starts every nbdkit. nbdkit asks the kernel for SIGTERM when the thread
+     * that started it ends (PR_SET_PDEATHSIG, seen with Debian's nbdkit 1.32 even without
+     * --exit-with-parent), so an export started from a request thread that a pool retires would
+     * die with it; this thread lives until {@link #close()}.
+     */
+    private final java.util.concurrent.ExecutorService spawner = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nbd-export-spawner");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param repository the repository root (the links must be on its file system)
@@ -167,14 +178,34 @@ public final class PointExports implements AutoCloseable {
         }
     }
 
-    /** The open exports, oldest first. */
-    public synchronized List<NbdExport> list() {
-        return open.values().stream().filter(o -> o.process() != null).map(Open::export).toList();
+    /** The open exports, oldest first; one whose nbdkit died (killed from outside) is forgotten first. */
+    public List<NbdExport> list() {
+        reapDead();
+        synchronized (this) {
+            return open.values().stream().filter(o -> o.process() != null).map(Open::export).toList();
+        }
     }
 
-    public synchronized Optional<NbdExport> find(String id) {
-        Open o = open.get(id);
-        return o == null || o.process() == null ? Optional.empty() : Optional.of(o.export());
+    public Optional<NbdExport> find(String id) {
+        reapDead();
+        synchronized (this) {
+            Open o = open.get(id);
+            return o == null || o.process() == null ? Optional.empty() : Optional.of(o.export());
+        }
+    }
+
+    private void reapDead() {
+        List<Open> dead;
+        synchronized (this) {
+            dead = open.values().stream().filter(o -> o.process() != null && !o.process().isAlive()).toList();
+            dead.forEach(o -> open.remove(o.export().id()));
+        }
+        for (Open o : dead) {
+            LOG.warn("Export {} of {} point {} ended on its own (nbdkit exited with {}): {}", o.export().id(),
+                    o.export().volumeId(), o.export().generation(), o.process().exitValue(),
+                    tail(o.dir().resolve("nbdkit.log")));
+            remove(o.dir());
+        }
     }
 
     /** Stops the export's nbdkit (its clients are disconnected), removes its links and its pin. */
@@ -212,6 +243,7 @@ public final class PointExports implements AutoCloseable {
                 LOG.warn("Export {} did not close cleanly: {}", e.id(), ex.getMessage());
             }
         }
+        spawner.shutdown();
     }
 
     private List<RecoveryPoint> chainOf(String volumeId, Long generation) {
@@ -263,8 +295,12 @@ public final class PointExports implements AutoCloseable {
             env.put("TMPDIR", dir.toString());
             Process process;
             try {
-                process = builder.start();
-            } catch (IOException e) {
+                process = spawner.submit(builder::start).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AccessException(AccessException.Kind.FAILED, "interrupted while starting nbdkit", e);
+            } catch (java.util.concurrent.ExecutionException x) {
+                Throwable e = x.getCause();
                 throw new AccessException(AccessException.Kind.UNAVAILABLE, "cannot run " + config.nbdkit() + ": "
                         + e.getMessage() + " (install Debian's nbdkit and nbdkit-plugin-python, "
                         + "scripts/install-prerequisites.sh, or set blockferry.access.nbdkit-command)", e);

@@ -106,7 +106,12 @@ class PointExportTest {
     @Order(1)
     void should_expose_the_newest_point_read_by_nbdinfo_and_nbdcopy_as_the_source_snapshot() throws Exception {
         GenerationReport newest = synced.get(2);
-        newestOpen = exports.open(image.volumeId(), null, false);
+        // opened from a thread that ends at once, as a request thread of a pool may: the export outlives it
+        java.util.concurrent.atomic.AtomicReference<NbdExport> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread request = new Thread(() -> opened.set(exports.open(image.volumeId(), null, false)), "short-lived");
+        request.start();
+        request.join();
+        newestOpen = opened.get();
         assertEquals(newest.generation(), newestOpen.generation());
         assertEquals(List.of(synced.get(0).generation(), synced.get(1).generation(), newest.generation()),
                 newestOpen.chain(), "served from the chain of the last full point");
