@@ -1,7 +1,5 @@
 package io.blockferry.access;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -102,36 +100,44 @@ public final class ChainOverlay {
         buf.clear();
     }
 
+    /**
+     * Reads a diff's records by their headers: each header is read where it is, and a data
+     * record's payload is stepped over by position, never read (a buffered stream would read
+     * most of the payloads into its buffer).
+     */
     private void add(int file, Path diff) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(diff), 1 << 16))) {
-            byte[] banner = in.readNBytes(BANNER.length);
+        try (FileChannel in = FileChannel.open(diff, StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN);
+            long position = read(in, diff, header, 0, BANNER.length);
+            byte[] banner = new byte[BANNER.length];
+            header.get(banner);
             if (!java.util.Arrays.equals(banner, BANNER)) {
                 throw new IOException(diff + " is not an rbd diff v1 file");
             }
-            long position = BANNER.length;
             while (true) {
-                int tag = in.read();
-                position++;
+                position = read(in, diff, header, position, 1);
+                int tag = header.get();
                 switch (tag) {
                     case 'f', 't' -> {
-                        long length = Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
-                        in.skipNBytes(length);
-                        position += 4 + length;
+                        position = read(in, diff, header, position, 4);
+                        position += Integer.toUnsignedLong(header.getInt());
                     }
                     case 's' -> {
-                        size = Long.reverseBytes(in.readLong());
-                        position += 8;
+                        position = read(in, diff, header, position, 8);
+                        size = header.getLong();
                     }
                     case 'w', 'z' -> {
-                        long offset = Long.reverseBytes(in.readLong());
-                        long length = Long.reverseBytes(in.readLong());
-                        position += 16;
+                        position = read(in, diff, header, position, 16);
+                        long offset = header.getLong();
+                        long length = header.getLong();
                         if (offset < 0 || length < 0) {
                             throw new IOException(diff + " has a record with a negative offset or length");
                         }
                         if (tag == 'w') {
+                            if (position + length > in.size()) {
+                                throw new EOFException(diff + " ends inside its data record at offset " + offset);
+                            }
                             put(new Segment(offset, length, file, position));
-                            in.skipNBytes(length);
                             position += length;
                         } else {
                             put(new Segment(offset, length, -1, 0));
@@ -140,11 +146,25 @@ public final class ChainOverlay {
                     case 'e' -> {
                         return;
                     }
-                    case -1 -> throw new EOFException(diff + " ends without its end record");
                     default -> throw new IOException(diff + " has an unknown record tag " + tag);
                 }
             }
         }
+    }
+
+    /** Reads {@code count} bytes at {@code position} into {@code buf}, ready to get; returns the position after them. */
+    private static long read(FileChannel in, Path diff, ByteBuffer buf, long position, int count) throws IOException {
+        buf.clear().limit(count);
+        long at = position;
+        while (buf.hasRemaining()) {
+            int n = in.read(buf, at);
+            if (n < 0) {
+                throw new EOFException(diff + " ends without its end record");
+            }
+            at += n;
+        }
+        buf.flip();
+        return at;
     }
 
     /** Lays {@code s} over what is there: the parts of older segments it covers go. */
