@@ -78,6 +78,7 @@ class PointExportProcessTest {
             try (Stream<Path> left = Files.list(exportsDir)) {
                 assertEquals(1, left.count(), "a kill -9 leaves the export's directory (links, map, pid file)");
             }
+            long openAtStop;
             try (BlockferryProcess second = BlockferryProcess.start(data, null, settings, null, "512m")) {
                 assertTrue(second.log().contains("Removed what a stopped Blockferry left of its NBD exports"),
                         second.logTail());
@@ -85,6 +86,14 @@ class PointExportProcessTest {
                     assertEquals(0, left.count(), "the next start removed it");
                 }
                 assertEquals(0, second.api().get("/api/exports").body().size());
+                ApiClient.Answer open = second.api().post("/api/volumes/volumes/it-nbd-process/exports");
+                assertEquals(201, open.status(), open.body().toString());
+                openAtStop = open.body().path("pid").asLong();
+            }
+            // a stop (SIGTERM) closes the exports: their nbdkit gone, their directories removed
+            assertFalse(ProcessHandle.of(openAtStop).map(ProcessHandle::isAlive).orElse(false), "nbdkit stopped");
+            try (Stream<Path> left = Files.list(exportsDir)) {
+                assertEquals(0, left.count(), "a stop removes the exports' directories");
             }
         }
     }
