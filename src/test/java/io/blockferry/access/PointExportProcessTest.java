@@ -65,6 +65,18 @@ class PointExportProcessTest {
                 assertEquals(404, api.get("/api/exports/" + id).status());
                 assertEquals(0, api.get("/api/exports").body().size());
 
+                // the CLI's three commands
+                String mounted = cli(first, "mount", image.volumeId(), "--point", "1");
+                assertTrue(mounted.matches("(?s)Export (x[0-9a-f]{8}): volumes/it-nbd-process point 1 \\(24\\.0M, "
+                        + "read-only\\) at nbd://127\\.0\\.0\\.1:\\d+\n.*"), mounted);
+                String cliId = mounted.substring("Export ".length(), "Export ".length() + 9);
+                assertEquals(sourceSha, nbdcopySha(api.get("/api/exports/" + cliId).body().path("uri").asText()));
+                String listed = cli(first, "mounts");
+                assertTrue(listed.startsWith("ID ") && listed.contains(cliId) && listed.contains("read-only"), listed);
+                assertEquals("Export " + cliId + " of volumes/it-nbd-process point 1 closed\n",
+                        cli(first, "unmount", cliId));
+                assertEquals("No open export.\n", cli(first, "mounts"));
+
                 ApiClient.Answer writable = api.post("/api/volumes/volumes%2Fit-nbd-process/exports?writable=true&point=1");
                 assertEquals(201, writable.status(), writable.body().toString());
                 assertTrue(writable.body().path("writable").asBoolean());
@@ -96,6 +108,15 @@ class PointExportProcessTest {
                 assertEquals(0, left.count(), "a stop removes the exports' directories");
             }
         }
+    }
+
+    private static String cli(BlockferryProcess process, String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = io.blockferry.ops.cli.Cli.connect("http://127.0.0.1:" + process.port(), BlockferryProcess.TOKEN,
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)).execute(args);
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, String.join(" ", args) + ": " + text);
+        return text;
     }
 
     private static String nbdcopySha(String uri) throws Exception {
