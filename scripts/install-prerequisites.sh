@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Blockferry's build and tests need on a fresh Debian/Ubuntu machine: a JDK 17, and
-# python3 and openssl for the HCS/Dorado simulator (scripts/hcs-sim.sh). Only what is missing.
+# python3 and openssl for the HCS/Dorado simulator (scripts/hcs-sim.sh), nbdkit with its python
+# plugin (the NBD exports of recovery points, blockferry mount) and libnbd-bin (nbdinfo and nbdcopy,
+# the clients the export tests read with). Only what is missing.
 # Ceph's packages are installed by scripts/ceph-dev.sh when it first starts the local cluster;
 # Maven comes through ./mvnw from Maven Central.
 set -euo pipefail
@@ -10,6 +12,10 @@ if ! { command -v javac >/dev/null 2>&1 && javac -version 2>&1 | grep -qE 'javac
 fi
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v nbdkit >/dev/null 2>&1 || missing+=(nbdkit)
+# the python plugin is a package of its own; nbdkit's cow filter comes with nbdkit
+nbdkit python --version >/dev/null 2>&1 || missing+=(nbdkit-plugin-python)
+{ command -v nbdinfo >/dev/null 2>&1 && command -v nbdcopy >/dev/null 2>&1; } || missing+=(libnbd-bin)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

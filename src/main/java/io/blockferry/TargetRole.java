@@ -1,5 +1,6 @@
 package io.blockferry;
 
+import io.blockferry.access.PointExports;
 import io.blockferry.buffer.BufferPool;
 import io.blockferry.config.Settings;
 import io.blockferry.events.EventSink;
@@ -50,6 +51,7 @@ final class TargetRole implements AutoCloseable {
     ServerMetadataCatalog metadata;
     private AckOutbox acks;
     private final RestoreJobs restoreJobs = new RestoreJobs();
+    PointExports exports;
     private ExecutorService writerThreads;
     private KafkaChunkConsumer consumer;
     private volatile boolean started;
@@ -94,12 +96,21 @@ final class TargetRole implements AutoCloseable {
         this.scrubber = new Scrubber(repository, catalog, replicas, writer::lockOf, events);
         this.retention = new Retention(repository, catalog, writer::lockOf, events,
                 settings.integer("blockferry.target.keep-points"));
+        // before retention and the writer run: kills the nbdkit processes a killed Blockferry left
+        this.exports = new PointExports(repository.root(), catalog::committed,
+                p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf,
+                new PointExports.Config(settings.text("blockferry.access.nbd-address"),
+                        settings.integer("blockferry.access.nbd-port-first"),
+                        settings.integer("blockferry.access.nbd-port-last"),
+                        settings.text("blockferry.access.nbdkit-command"),
+                        settings.duration("blockferry.access.start-timeout")));
+        retention.protect(exports::pinned);
         retention.recover();
         this.metadata = new ServerMetadataCatalog(database, catalog);
         this.api = new TargetApi(catalog, metadata, new RestorePlanner(catalog::currentChain,
                 p -> repository.pointDiff(p.volumeId(), p.generation())), RestoreSetup.lazyRunner(settings),
                 new ChainPins(repository.root(), catalog::currentChain,
-                        p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf), restoreJobs);
+                        p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf), restoreJobs, exports);
         AtomicInteger n = new AtomicInteger();
         this.writerThreads = Executors.newFixedThreadPool(settings.integer("blockferry.target.writer-threads"), r -> {
             Thread t = new Thread(r, "chunk-writer-" + n.incrementAndGet());
@@ -118,6 +129,7 @@ final class TargetRole implements AutoCloseable {
         main.bind("chunkWriter", writer);
         main.bind("scrubber", scrubber);
         main.bind("retention", retention);
+        main.bind("pointExports", exports);
         main.bind("targetApi", api);
         main.bind("serverMetadataCatalog", metadata);
         main.bind("targetStateHealth", new ComponentHealthCheck("target-state-store", database::check));
@@ -133,6 +145,7 @@ final class TargetRole implements AutoCloseable {
 
     @Override
     public void close() {
+        exports.close();
         consumer.close();
         writerThreads.shutdown();
         try {

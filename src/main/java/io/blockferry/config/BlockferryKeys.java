@@ -193,6 +193,12 @@ public final class BlockferryKeys {
         d.define(key("blockferry.restore.rbd-timeout", DURATION, "60m").atLeast(1000));
         d.define(key("blockferry.restore.volume-types", PAIRS, ""));
         d.define(key("blockferry.restore.timeout", DURATION, "10m").atLeast(1000));
+        // instant access: recovery points exported over NBD (target)
+        d.define(key("blockferry.access.nbd-address", STRING, "127.0.0.1"));
+        d.define(key("blockferry.access.nbd-port-first", INT, "10809").atLeast(1));
+        d.define(key("blockferry.access.nbd-port-last", INT, "10908").atLeast(1));
+        d.define(key("blockferry.access.nbdkit-command", STRING, "nbdkit"));
+        d.define(key("blockferry.access.start-timeout", DURATION, "30s").atLeast(1000));
         // operator surface
         d.define(key("blockferry.api.token", PASSWORD, ""));
         d.define(key("blockferry.rpo.check-interval", DURATION, "15s").atLeast(100));

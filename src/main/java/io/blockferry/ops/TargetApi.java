@@ -1,5 +1,8 @@
 package io.blockferry.ops;
 
+import io.blockferry.access.AccessException;
+import io.blockferry.access.NbdExport;
+import io.blockferry.access.PointExports;
 import io.blockferry.target.RecoveryPoint;
 import io.blockferry.target.RecoveryPointCatalog;
 import io.blockferry.restore.ChainPins;
@@ -20,19 +23,81 @@ public final class TargetApi {
     private final Supplier<RestoreRunner> runner;
     private final ChainPins pins;
     private final RestoreJobs jobs;
+    private final PointExports exports;
 
     /**
      * @param runner made at the first restore, so that a target without a cloud to restore to starts
      * @param pins   pins the chains a restore reads, so retention cannot change them under it
      */
     public TargetApi(RecoveryPointCatalog catalog, ServerMetadataCatalog metadata, RestorePlanner planner,
-                     Supplier<RestoreRunner> runner, ChainPins pins, RestoreJobs jobs) {
+                     Supplier<RestoreRunner> runner, ChainPins pins, RestoreJobs jobs, PointExports exports) {
         this.catalog = catalog;
         this.metadata = metadata;
         this.planner = planner;
         this.runner = runner;
         this.pins = pins;
         this.jobs = jobs;
+        this.exports = exports;
+    }
+
+    /**
+     * {@code POST /volumes/{pool}/{image}/exports?point=GEN&writable=true}: exports a recovery point
+     * (the newest without {@code point}) over NBD; answers the export with its {@code uri}.
+     */
+    public NbdExport mount(String pool, String image, String point, String writable) {
+        return mountVolume(ApiException.volumeId(pool, image), point, writable);
+    }
+
+    /** {@code POST /volumes/{id}/exports} with the volume id URL-encoded in one segment. */
+    public NbdExport mountById(String encodedId, String point, String writable) {
+        return mountVolume(ApiException.volumeId(encodedId), point, writable);
+    }
+
+    private NbdExport mountVolume(String volumeId, String point, String writable) {
+        Long generation;
+        try {
+            generation = point == null || point.isBlank() ? null : Long.parseLong(point.strip());
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "point must be a generation number (GET /api/volumes/" + volumeId
+                    + "/points), not '" + point + "'");
+        }
+        if (writable != null && !writable.isBlank() && !writable.equals("true") && !writable.equals("false")) {
+            throw new ApiException(400, "writable must be true or false, not '" + writable + "'");
+        }
+        try {
+            return exports.open(volumeId, generation, "true".equals(writable));
+        } catch (AccessException e) {
+            throw api(e);
+        }
+    }
+
+    /** {@code GET /exports}: the open exports, oldest first. */
+    public List<NbdExport> exports() {
+        return exports.list();
+    }
+
+    /** {@code GET /exports/{id}}. */
+    public NbdExport export(String id) {
+        return exports.find(id).orElseThrow(() -> new ApiException(404, "no open export '" + id + "' (GET /api/exports "
+                + "lists them; they end when Blockferry stops)"));
+    }
+
+    /** {@code DELETE /exports/{id}}: closes it (its clients are disconnected) and releases its point. */
+    public NbdExport unmount(String id) {
+        try {
+            return exports.close(id);
+        } catch (AccessException e) {
+            throw api(e);
+        }
+    }
+
+    private static ApiException api(AccessException e) {
+        int status = switch (e.kind()) {
+            case NOT_FOUND -> 404;
+            case UNAVAILABLE -> 503;
+            case FAILED -> 500;
+        };
+        return new ApiException(status, e.getMessage());
     }
 
     /** The newest restore metadata of a server, with the generation of each disk when it arrived. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ public final class Retention {
     private final int defaultKeep;
     private final PointFiles files;
     private final PruneRecovery recovery;
+    private volatile BiPredicate<String, Long> pinned = (volumeId, generation) -> false;
 
     /**
      * @param locks       each volume's lock, held while its catalog and files switch, as the writer and scrub hold it
@@ -77,6 +79,16 @@ public final class Retention {
         this.defaultKeep = defaultKeep;
         this.files = new PointFiles(repository);
         this.recovery = new PruneRecovery(repository, catalog, files);
+    }
+
+    /**
+     * Points retention must keep while {@code pinned} says so (an open NBD export of the point).
+     * It is asked before a point is removed and again under the volume's lock, where an export
+     * registers its pin, so a point exported meanwhile is never removed; points after a pinned one
+     * wait until it is released (the oldest goes first).
+     */
+    public void protect(BiPredicate<String, Long> pinned) {
+        this.pinned = pinned;
     }
 
     public synchronized List<Report> pruneAll() {
@@ -99,10 +111,12 @@ public final class Retention {
         while (keep > 0 && points.size() > keep) {
             RecoveryPoint oldest = points.get(0);
             RecoveryPoint next = points.get(1);
-            if (SyncMode.FULL.name().equals(next.mode())) {
-                forget(oldest);
-            } else {
-                merge(oldest, next);
+            boolean done = !pinned.test(volumeId, oldest.generation())
+                    && (SyncMode.FULL.name().equals(next.mode()) ? forget(oldest) : merge(oldest, next));
+            if (!done) {
+                LOG.info("Volume {}: recovery point {} is kept beyond keep-points {} while an export of it is open",
+                        volumeId, oldest.generation(), keep);
+                break;
             }
             removed.add(oldest.generation());
             points = catalog.committed(volumeId);
@@ -123,15 +137,19 @@ public final class Retention {
     }
 
     /** Removes a point nothing builds on (the next point is full). */
-    private void forget(RecoveryPoint point) {
+    private boolean forget(RecoveryPoint point) {
         synchronized (locks.apply(point.volumeId())) {
+            if (pinned.test(point.volumeId(), point.generation())) {
+                return false;
+            }
             catalog.remove(point);
             files.deletePoint(point.volumeId(), point.generation());
+            return true;
         }
     }
 
     /** Merges the oldest point into the next one, in the steps of the class comment. */
-    private void merge(RecoveryPoint oldest, RecoveryPoint next) {
+    private boolean merge(RecoveryPoint oldest, RecoveryPoint next) {
         String volumeId = oldest.volumeId();
         Path mergedDiff = repository.mergedDiff(volumeId, next.generation());
         Path mergedManifest = repository.mergedManifest(volumeId, next.generation());
@@ -147,6 +165,10 @@ public final class Retention {
                     + "; both points are kept", e));
         }
         synchronized (locks.apply(volumeId)) {
+            if (pinned.test(volumeId, oldest.generation())) {
+                files.discardMerged(volumeId, next.generation());
+                return false;
+            }
             catalog.mergeInto(oldest, next, merged);
             files.moveMergedIntoPlace(volumeId, next.generation());
             files.deletePoint(volumeId, oldest.generation());
@@ -154,6 +176,7 @@ public final class Retention {
         LOG.info("Volume {}: recovery point {} merged into {} ({} data bytes), which now starts from {}", volumeId,
                 oldest.generation(), next.generation(), merged.dataBytes(),
                 PruneRecovery.orNone(oldest.baseSnapshot()) == null ? "nothing (a full point)" : oldest.baseSnapshot());
+        return true;
     }
 
     /**

@@ -34,6 +34,10 @@ public final class ApiClient {
         return send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    public Answer delete(String path) {
+        return send(request(path).DELETE().build());
+    }
+
     /** The raw text of a GET, such as the Prometheus page. */
     public String text(String path) {
         try {

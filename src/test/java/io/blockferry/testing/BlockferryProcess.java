@@ -176,6 +176,11 @@ public final class BlockferryProcess implements AutoCloseable {
         return api;
     }
 
+    /** The port of its REST API. */
+    public int port() {
+        return port;
+    }
+
     public boolean alive() {
         return process.isAlive();
     }

@@ -66,6 +66,10 @@ final class ApiConnection {
         return send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    JsonNode delete(String path) {
+        return send(request(path).DELETE().build());
+    }
+
     /** A POST that answers when its work is done, such as a restore that copies whole volumes. */
     JsonNode postAndWait(String path, Duration timeout) {
         return send(request(path).timeout(timeout).POST(HttpRequest.BodyPublishers.noBody()).build());

@@ -1,0 +1,23 @@
+package io.blockferry.access;
+
+/** An export that cannot be made or found; {@link #kind} says whether the caller asked for something absent. */
+public final class AccessException extends RuntimeException {
+
+    public enum Kind { NOT_FOUND, UNAVAILABLE, FAILED }
+
+    private final Kind kind;
+
+    public AccessException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public AccessException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}
