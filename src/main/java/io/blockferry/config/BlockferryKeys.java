@@ -53,7 +53,7 @@ public final class BlockferryKeys {
         d.define(key("blockferry.kafka.metadata-topic", STRING, "blockferry.metadata"));
         d.define(key("blockferry.kafka.metadata-group", STRING, "blockferry-target-metadata"));
         d.define(key("blockferry.kafka.partitions", INT, "8").atLeast(1));
-        d.define(key("blockferry.kafka.replication-factor", INT, "1").atLeast(1));
+        d.define(key("blockferry.kafka.replication-factor", INT, "0").atLeast(0));
         d.define(key("blockferry.kafka.compression", STRING, "lz4").oneOf("lz4", "zstd", "snappy", "gzip", "none"));
         d.define(key("blockferry.kafka.record-size", BYTES, "1M").atLeast(4096));
         d.define(key("blockferry.kafka.batch-size", BYTES, "4M").atLeast(1));

@@ -47,7 +47,8 @@ public final class RepositoryLock implements AutoCloseable {
         Path file = repository.root().resolve(FILE);
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            // owner-only, like everything in the repository (it names the owner's data directory)
+            channel = io.blockferry.store.OwnerOnly.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock lock;
             try {

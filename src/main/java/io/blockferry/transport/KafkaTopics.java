@@ -100,6 +100,20 @@ public final class KafkaTopics {
         return client.applyTo(props);
     }
 
+    /** A replication factor of 0: as many replicas as the cluster has brokers, up to 3. */
+    public static final short AUTO_REPLICATION = 0;
+    private static final int MOST_REPLICAS = 3;
+
+    /** min(3, brokers): one replica on a single broker, three on a production cluster. */
+    private static short autoReplication(Admin admin, int timeoutSeconds)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        int brokers = admin.describeCluster().nodes().get(timeoutSeconds, TimeUnit.SECONDS).size();
+        short replicas = (short) Math.max(1, Math.min(MOST_REPLICAS, brokers));
+        LOG.info("Creating Blockferry's topics with replication factor {} ({} broker(s) in the cluster)", replicas,
+                brokers);
+        return replicas;
+    }
+
     /**
      * Creates the topics that are missing, with the client security settings; a Kafka that cannot be
      * reached, or refuses this client's TLS or SASL credentials, is one line naming what to fix.
@@ -118,8 +132,11 @@ public final class KafkaTopics {
         }
         try (Admin admin = created) {
             Set<String> existing = admin.listTopics().names().get(timeoutSeconds, TimeUnit.SECONDS);
+            short auto = specs.stream().anyMatch(s -> s.replicationFactor() == AUTO_REPLICATION)
+                    ? autoReplication(admin, timeoutSeconds) : AUTO_REPLICATION;
             List<NewTopic> missing = specs.stream().filter(s -> !existing.contains(s.name()))
-                    .map(s -> new NewTopic(s.name(), s.partitions(), s.replicationFactor()).configs(s.config()))
+                    .map(s -> new NewTopic(s.name(), s.partitions(), s.replicationFactor() == AUTO_REPLICATION ? auto
+                            : s.replicationFactor()).configs(s.config()))
                     .toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(timeoutSeconds, TimeUnit.SECONDS);

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import io.blockferry.concurrent.ReadGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,14 +23,14 @@ final class DeviceReader implements BlockReader {
     private final FileChannel channel;
     private final long size;
     private final String what;
-    private final ReentrantReadWriteLock open = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final ReadGate gate;
 
     /** @param size the snapshot's size from the array (a block device's own size is not always known to Java) */
     DeviceReader(TemporaryDisk disk, long size, String what) {
         this.disk = disk;
         this.size = size;
         this.what = what;
+        this.gate = new ReadGate(what);
         try {
             this.channel = FileChannel.open(disk.device(), StandardOpenOption.READ);
         } catch (IOException e) {
@@ -52,11 +52,8 @@ final class DeviceReader implements BlockReader {
             throw new IllegalArgumentException("reading " + length + " bytes at " + offset + " is past the end of "
                     + what + " (" + size + " bytes)");
         }
-        open.readLock().lock();
+        gate.enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("the reader of " + what + " is closed");
-            }
             ByteBuffer target = into.duplicate();
             while (target.hasRemaining()) {
                 long at = offset + (length - target.remaining());
@@ -69,18 +66,13 @@ final class DeviceReader implements BlockReader {
             throw new HcsException("reading " + length + " bytes at " + offset + " of " + what + " from "
                     + disk.device() + " failed: " + e, Causes.HCS_ERROR);
         } finally {
-            open.readLock().unlock();
+            gate.leave();
         }
     }
 
     @Override
     public void close() {
-        open.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        gate.close(() -> {
             try {
                 channel.close();
             } catch (IOException e) {
@@ -93,8 +85,6 @@ final class DeviceReader implements BlockReader {
                 LOG.warn("Could not remove the temporary disk {} of {}: {}; the next start removes it",
                         disk.volumeId(), what, e.getMessage());
             }
-        } finally {
-            open.writeLock().unlock();
-        }
+        });
     }
 }

@@ -10,7 +10,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import io.blockferry.concurrent.ReadGate;
 
 /**
  * Reads an RBD image at a snapshot through librbd. Reads into direct buffers go straight into
@@ -23,14 +23,14 @@ final class RbdSnapshotReader implements BlockReader {
     private final VolumeId ref;
     private final String snapshot;
     private final RbdImage image;
-    private final ReentrantReadWriteLock open = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final ReadGate gate;
 
     RbdSnapshotReader(CephCluster ceph, VolumeId ref, String snapshot) {
         this.ceph = ceph;
         this.ref = ref;
         this.snapshot = snapshot;
         this.image = ceph.openAt(ref.pool(), ref.name(), snapshot);
+        this.gate = new ReadGate(ref + "@" + snapshot);
     }
 
     /** The size of the image at this snapshot. */
@@ -41,11 +41,8 @@ final class RbdSnapshotReader implements BlockReader {
 
     @Override
     public void read(long offset, ByteBuffer into) {
-        open.readLock().lock();
+        gate.enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("the reader of " + ref + "@" + snapshot + " is closed");
-            }
             int length = into.remaining();
             long r;
             if (into.isDirect()) {
@@ -66,21 +63,13 @@ final class RbdSnapshotReader implements BlockReader {
                         + " bytes"), errno, null);
             }
         } finally {
-            open.readLock().unlock();
+            gate.leave();
         }
     }
 
     /** Waits for reads in progress, then closes the image once. */
     @Override
     public void close() {
-        open.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                ceph.close(ref.pool(), image);
-            }
-        } finally {
-            open.writeLock().unlock();
-        }
+        gate.close(() -> ceph.close(ref.pool(), image));
     }
 }

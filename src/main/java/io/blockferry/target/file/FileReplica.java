@@ -13,7 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import io.blockferry.concurrent.ReadGate;
 
 /**
  * A volume's replica as a sparse raw image in the repository ({@code REPO/VOLUME/replica.img}). A
@@ -200,12 +200,12 @@ public final class FileReplica implements Replica {
     private static final class FileReader implements BlockReader {
         private final FileChannel channel;
         private final Path file;
-        private final ReentrantReadWriteLock open = new ReentrantReadWriteLock();
-        private boolean closed;
+        private final ReadGate gate;
 
         FileReader(FileChannel channel, Path file) {
             this.channel = channel;
             this.file = file;
+            this.gate = new ReadGate(file.toString());
         }
 
         @Override
@@ -219,11 +219,8 @@ public final class FileReplica implements Replica {
 
         @Override
         public void read(long offset, ByteBuffer into) {
-            open.readLock().lock();
+            gate.enter();
             try {
-                if (closed) {
-                    throw new IllegalStateException("the reader of " + file + " is closed");
-                }
                 ByteBuffer view = into.duplicate();
                 long at = offset;
                 while (view.hasRemaining()) {
@@ -237,23 +234,19 @@ public final class FileReplica implements Replica {
             } catch (IOException e) {
                 throw new UncheckedIOException("reading " + file + " failed: " + e.getMessage(), e);
             } finally {
-                open.readLock().unlock();
+                gate.leave();
             }
         }
 
         @Override
         public void close() {
-            open.writeLock().lock();
-            try {
-                if (!closed) {
-                    closed = true;
+            gate.close(() -> {
+                try {
                     channel.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                open.writeLock().unlock();
-            }
+            });
         }
     }
 
