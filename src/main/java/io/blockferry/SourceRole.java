@@ -115,7 +115,7 @@ final class SourceRole implements AutoCloseable {
         this.failures = new SyncFailures(planner, events, backoff, source.autoResync());
         this.resyncRequests = new ResyncRequests(states, backoff);
         this.fullGenerationRequests = new FullGenerationRequests(states, resync, events,
-                settings.duration("blockferry.source.request-max-age"), java.time.Clock.systemUTC());
+                settings.duration("blockferry.source.request-max-age"), java.time.Clock.systemUTC(), site);
         this.api = new SourceApi(states, resync);
         this.staticVolumes = new StaticVolumes(Preflight.staticVolumes(settings));
     }

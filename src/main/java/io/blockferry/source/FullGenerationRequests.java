@@ -32,7 +32,7 @@ public final class FullGenerationRequests {
     /** What a consumer publishes on the requests topic (schema: docs/contract/schemas/full-generation-request.schema.json). */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Request(String type, String volumeId, String requestId, String requestedBy, String reason,
-                          long atMillis) {
+                          long atMillis, String sourceSite) {
     }
 
     public static final String TYPE = "full-generation";
@@ -48,9 +48,17 @@ public final class FullGenerationRequests {
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, Long> lastObeyed = new ConcurrentHashMap<>();
+    private final String site;
 
     public FullGenerationRequests(VolumeStateStore store, ResyncTrigger trigger, EventSink events, Duration maxAge,
                                   Clock clock) {
+        this(store, trigger, events, maxAge, clock, null);
+    }
+
+    /** @param site this source's site: a request addressed to another site is left alone */
+    public FullGenerationRequests(VolumeStateStore store, ResyncTrigger trigger, EventSink events, Duration maxAge,
+                                  Clock clock, String site) {
+        this.site = site;
         this.store = store;
         this.trigger = trigger;
         this.events = events;
@@ -78,7 +86,9 @@ public final class FullGenerationRequests {
         }
         long now = clock.millis();
         String ignored = null;
-        if (store.find(r.volumeId()).isEmpty()) {
+        if (r.sourceSite() != null && !r.sourceSite().isEmpty() && site != null && !r.sourceSite().equals(site)) {
+            ignored = "it is addressed to source site " + r.sourceSite() + " (this is " + site + ")";
+        } else if (store.find(r.volumeId()).isEmpty()) {
             ignored = "this source does not sync that volume";
         } else if (now - r.atMillis() > maxAgeMillis) {
             ignored = "it is older than blockferry.source.request-max-age (" + (now - r.atMillis()) / 1000 + " s)";

@@ -298,6 +298,14 @@ public final class BlockferryConsumer implements AutoCloseable {
 
     /** Publishes a signed full-generation request for a volume (at most every 10 minutes per volume). */
     public void request(String volumeId, String reason) {
+        request(volumeId, reason, "");
+    }
+
+    /**
+     * The same, addressed to the source site whose generations this consumer follows (the
+     * sourceSite of their BEGIN), so another source with the same volume id leaves it alone.
+     */
+    public void request(String volumeId, String reason, String sourceSite) {
         long now = System.currentTimeMillis();
         Long last = lastRequest.get(volumeId);
         if (last != null && now - last < REQUEST_INTERVAL_MILLIS) {
@@ -311,6 +319,9 @@ public final class BlockferryConsumer implements AutoCloseable {
         body.put("requestedBy", options.consumerName());
         body.put("reason", reason);
         body.put("atMillis", now);
+        if (sourceSite != null && !sourceSite.isEmpty()) {
+            body.put("sourceSite", sourceSite);
+        }
         try {
             byte[] value = json.writeValueAsBytes(body);
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(options.requestTopic(), volumeId, value);
@@ -514,7 +525,8 @@ public final class BlockferryConsumer implements AutoCloseable {
                         drop(o, "it builds on " + o.begin.baseSnapshot() + " but this consumer holds "
                                 + (snapshot == null ? "nothing" : snapshot));
                         if (options.requestFullWhenMissing()) {
-                            request(id, snapshot == null ? "joined-late" : "consumer-chain-broken");
+                            request(id, snapshot == null ? "joined-late" : "consumer-chain-broken",
+                                    o.begin.sourceSite());
                         }
                         progress = true;
                         continue;
