@@ -19,7 +19,7 @@ final class FetchCommand implements Callable<Integer> {
 
     private final CliContext context;
 
-    @Parameters(index = "0", paramLabel = "POOL/IMAGE", description = "The volume, such as volumes/volume-1234 (BACKEND:POOL/NAME for a backend other than the default RBD one).")
+    @Parameters(index = "0", paramLabel = "POOL/IMAGE[@GEN]", description = "The volume, such as volumes/volume-1234 (BACKEND:POOL/NAME for a backend other than the default RBD one), with @GEN for a point other than the newest.")
     String volume;
 
     @Parameters(index = "1", paramLabel = "PATH", description = "The file, such as /p1/etc/hostname.")
@@ -35,7 +35,18 @@ final class FetchCommand implements Callable<Integer> {
         this.context = context;
     }
 
+    /** The API path of a point: POOL/IMAGE with --point GEN, or POOL/IMAGE@GEN; the newest without either. */
     static String pointPath(String volume, Long point) {
+        int at = volume.lastIndexOf('@');
+        if (at > 0 && point == null) {
+            try {
+                point = Long.parseLong(volume.substring(at + 1));
+            } catch (NumberFormatException e) {
+                throw new CliException("'" + volume + "': the point after @ must be a generation number (blockferry "
+                        + "points POOL/IMAGE)", ExitCodes.USAGE);
+            }
+            volume = volume.substring(0, at);
+        }
         return "/api/volumes/" + Format.volumePath(volume) + "/points/" + (point == null ? "latest" : point);
     }
 
@@ -48,7 +59,9 @@ final class FetchCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         String name = path.replaceAll("/+$", "");
-        Path target = Path.of(output != null ? output : name.substring(name.lastIndexOf('/') + 1));
+        // bin/blockferry runs from the installation's directory: relative paths are the caller's (BLOCKFERRY_CWD)
+        Path target = Path.of(System.getenv().getOrDefault("BLOCKFERRY_CWD", ""))
+                .resolve(output != null ? output : name.substring(name.lastIndexOf('/') + 1));
         if (output == null && Files.exists(target)) {
             throw new CliException(target + " exists already: name another with -o FILE", ExitCodes.USAGE);
         }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {ExitCodes.OK_LINE, ExitCodes.FAILED_LINE, ExitCodes.USAGE_LINE, ExitCodes.UNREACHABLE_LINE})
 final class FilesCommand extends ApiCommand {
 
-    @Parameters(index = "0", paramLabel = "POOL/IMAGE", description = "The volume, such as volumes/volume-1234 (BACKEND:POOL/NAME for a backend other than the default RBD one).")
+    @Parameters(index = "0", paramLabel = "POOL/IMAGE[@GEN]", description = "The volume, such as volumes/volume-1234 (BACKEND:POOL/NAME for a backend other than the default RBD one), with @GEN for a point other than the newest.")
     String volume;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", description = "The directory, such as /p1/etc; default /.")
