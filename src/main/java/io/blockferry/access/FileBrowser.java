@@ -329,6 +329,15 @@ public final class FileBrowser implements AutoCloseable {
         String key = volumeId + "@" + gen;
         synchronized (keyLock(key)) {
             Session s = sessions.get(key);
+            if (s != null && !s.closed && s.active <= 0 && (!s.nbdfuse.isAlive()
+                    || exports.find(s.export.id()).isEmpty())) {
+                // its nbdfuse or its export ended (an operator's blockferry unmount of the export): mount again
+                LOG.warn("Browse session {} of {} point {} lost its {}: mounting the point again", s.id, volumeId, gen,
+                        s.nbdfuse.isAlive() ? "NBD export" : "nbdfuse");
+                sessions.remove(key);
+                unmount(s);
+                s = null;
+            }
             if (s == null || s.closed) {
                 s = mount(key, volumeId, gen);
                 sessions.put(key, s);

@@ -285,6 +285,24 @@ class FileRestoreTest {
         nextExports.close();
     }
 
+    @Test
+    @Order(6)
+    void should_mount_again_when_the_sessions_export_was_closed_from_outside() {
+        FileBrowser browser = Beans.of(runtime, "fileBrowser", FileBrowser.class);
+        PointExports exports = Beans.of(runtime, "pointExports", PointExports.class);
+        long gen = points.get(0).generation();
+        assertEquals(200, api.get(files(gen, "/p1/etc")).status());
+        FileBrowser.SessionInfo before = browser.sessions().stream().filter(x -> x.generation() == gen).findFirst()
+                .orElseThrow();
+        exports.close(before.exportId()); // an operator's blockferry unmount of the session's export
+        ApiClient.Answer again = api.get(files(gen, "/p1/etc"));
+        assertEquals(200, again.status(), again.body().toString());
+        FileBrowser.SessionInfo after = browser.sessions().stream().filter(x -> x.generation() == gen).findFirst()
+                .orElseThrow();
+        assertFalse(before.id().equals(after.id()), "a new session: " + before + " then " + after);
+        assertTrue(exports.find(after.exportId()).isPresent());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private String files(long gen, String path) {
