@@ -1,5 +1,6 @@
 package io.blockferry;
 
+import io.blockferry.access.FileBrowser;
 import io.blockferry.access.PointExports;
 import io.blockferry.buffer.BufferPool;
 import io.blockferry.config.Settings;
@@ -52,6 +53,7 @@ final class TargetRole implements AutoCloseable {
     private AckOutbox acks;
     private final RestoreJobs restoreJobs = new RestoreJobs();
     PointExports exports;
+    FileBrowser files;
     private ExecutorService writerThreads;
     private KafkaChunkConsumer consumer;
     private volatile boolean started;
@@ -104,13 +106,17 @@ final class TargetRole implements AutoCloseable {
                         settings.integer("blockferry.access.nbd-port-last"),
                         settings.text("blockferry.access.nbdkit-command"),
                         settings.duration("blockferry.access.start-timeout")));
+        // after the exports: unmounts what a killed Blockferry left of its browse sessions
+        this.files = new FileBrowser(repository.root(), exports, catalog::committed,
+                new FileBrowser.Config(settings.duration("blockferry.access.browse-idle-timeout"),
+                        settings.duration("blockferry.access.start-timeout")));
         retention.protect(exports::pinned);
         retention.recover();
         this.metadata = new ServerMetadataCatalog(database, catalog);
         this.api = new TargetApi(catalog, metadata, new RestorePlanner(catalog::currentChain,
                 p -> repository.pointDiff(p.volumeId(), p.generation())), RestoreSetup.lazyRunner(settings),
                 new ChainPins(repository.root(), catalog::currentChain,
-                        p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf), restoreJobs, exports);
+                        p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf), restoreJobs, exports, files);
         AtomicInteger n = new AtomicInteger();
         this.writerThreads = Executors.newFixedThreadPool(settings.integer("blockferry.target.writer-threads"), r -> {
             Thread t = new Thread(r, "chunk-writer-" + n.incrementAndGet());
@@ -130,6 +136,7 @@ final class TargetRole implements AutoCloseable {
         main.bind("scrubber", scrubber);
         main.bind("retention", retention);
         main.bind("pointExports", exports);
+        main.bind("fileBrowser", files);
         main.bind("targetApi", api);
         main.bind("serverMetadataCatalog", metadata);
         main.bind("targetStateHealth", new ComponentHealthCheck("target-state-store", database::check));
@@ -145,6 +152,7 @@ final class TargetRole implements AutoCloseable {
 
     @Override
     public void close() {
+        files.close();
         exports.close();
         consumer.close();
         writerThreads.shutdown();

@@ -3,7 +3,8 @@ package io.blockferry.access;
 /** An export that cannot be made or found; {@link #kind} says whether the caller asked for something absent. */
 public final class AccessException extends RuntimeException {
 
-    public enum Kind { NOT_FOUND, UNAVAILABLE, FAILED }
+    /** REFUSED: a path that leaves its filesystem; INVALID: a request that cannot be served (a directory to download). */
+    public enum Kind { NOT_FOUND, UNAVAILABLE, FAILED, REFUSED, INVALID }
 
     private final Kind kind;
 

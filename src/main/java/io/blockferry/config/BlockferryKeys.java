@@ -199,6 +199,7 @@ public final class BlockferryKeys {
         d.define(key("blockferry.access.nbd-port-last", INT, "10908").atLeast(1));
         d.define(key("blockferry.access.nbdkit-command", STRING, "nbdkit"));
         d.define(key("blockferry.access.start-timeout", DURATION, "30s").atLeast(1000));
+        d.define(key("blockferry.access.browse-idle-timeout", DURATION, "10m").atLeast(1000));
         // operator surface
         d.define(key("blockferry.api.token", PASSWORD, ""));
         d.define(key("blockferry.rpo.check-interval", DURATION, "15s").atLeast(100));

@@ -1,6 +1,7 @@
 package io.blockferry.ops;
 
 import io.blockferry.access.AccessException;
+import io.blockferry.access.FileBrowser;
 import io.blockferry.access.NbdExport;
 import io.blockferry.access.PointExports;
 import io.blockferry.target.RecoveryPoint;
@@ -24,13 +25,15 @@ public final class TargetApi {
     private final ChainPins pins;
     private final RestoreJobs jobs;
     private final PointExports exports;
+    private final FileBrowser files;
 
     /**
      * @param runner made at the first restore, so that a target without a cloud to restore to starts
      * @param pins   pins the chains a restore reads, so retention cannot change them under it
      */
     public TargetApi(RecoveryPointCatalog catalog, ServerMetadataCatalog metadata, RestorePlanner planner,
-                     Supplier<RestoreRunner> runner, ChainPins pins, RestoreJobs jobs, PointExports exports) {
+                     Supplier<RestoreRunner> runner, ChainPins pins, RestoreJobs jobs, PointExports exports,
+                     FileBrowser files) {
         this.catalog = catalog;
         this.metadata = metadata;
         this.planner = planner;
@@ -38,6 +41,64 @@ public final class TargetApi {
         this.pins = pins;
         this.jobs = jobs;
         this.exports = exports;
+        this.files = files;
+    }
+
+    /**
+     * {@code GET /volumes/{pool}/{image}/points/{gen}/files?path=/p1/etc}: a directory of a point's
+     * filesystem ({@code /} lists the partitions and filesystems found); {@code gen} may be
+     * {@code latest}. The point is mounted read-only at the first call and kept mounted for the next.
+     */
+    public FileBrowser.Listing files(String pool, String image, String gen, String path) {
+        return filesOf(ApiException.volumeId(pool, image), gen, path);
+    }
+
+    /** {@code GET /volumes/{id}/points/{gen}/files} with the volume id URL-encoded in one segment. */
+    public FileBrowser.Listing filesById(String encodedId, String gen, String path) {
+        return filesOf(ApiException.volumeId(encodedId), gen, path);
+    }
+
+    private FileBrowser.Listing filesOf(String volumeId, String gen, String path) {
+        Long generation = generation(volumeId, gen);
+        try {
+            return files.list(volumeId, generation, path);
+        } catch (AccessException e) {
+            throw api(e);
+        }
+    }
+
+    /** {@code GET /volumes/{pool}/{image}/points/{gen}/files/content?path=/p1/etc/hostname}: the file, streamed. */
+    public FileBrowser.Content fileContent(String pool, String image, String gen, String path) {
+        return contentOf(ApiException.volumeId(pool, image), gen, path);
+    }
+
+    /** {@code GET /volumes/{id}/points/{gen}/files/content} with the volume id URL-encoded in one segment. */
+    public FileBrowser.Content fileContentById(String encodedId, String gen, String path) {
+        return contentOf(ApiException.volumeId(encodedId), gen, path);
+    }
+
+    private FileBrowser.Content contentOf(String volumeId, String gen, String path) {
+        if (path == null || path.isBlank()) {
+            throw new ApiException(400, "path is missing: the file to fetch, such as ?path=/p1/etc/hostname");
+        }
+        Long generation = generation(volumeId, gen);
+        try {
+            return files.open(volumeId, generation, path);
+        } catch (AccessException e) {
+            throw api(e);
+        }
+    }
+
+    private static Long generation(String volumeId, String gen) {
+        if (gen == null || gen.isBlank() || gen.equals("latest")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(gen.strip());
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "the point must be a generation number (GET /api/volumes/" + volumeId
+                    + "/points) or latest, not '" + gen + "'");
+        }
     }
 
     /**
@@ -96,6 +157,8 @@ public final class TargetApi {
             case NOT_FOUND -> 404;
             case UNAVAILABLE -> 503;
             case FAILED -> 500;
+            case REFUSED -> 403;
+            case INVALID -> 400;
         };
         return new ApiException(status, e.getMessage());
     }

@@ -124,7 +124,9 @@ public final class OwnerOnly {
     /**
      * Tightens a tree that may come from an older release or another umask: every directory that
      * group or others may use becomes 0700 and every such file 0600, with one warning naming them.
-     * Symbolic links are not followed. Returns the paths changed.
+     * Symbolic links are not followed, and neither other file systems mounted in the tree nor the
+     * repository's {@code .browse} directory (the read-only mounts of file-level restore, which a
+     * killed process may have left until the target removes them) are entered. Returns the paths changed.
      */
     public static List<Path> tighten(Path root) {
         if (!Files.exists(root) || !posix(root)) {
@@ -132,9 +134,16 @@ public final class OwnerOnly {
         }
         List<Path> changed = new ArrayList<>();
         try {
+            Object device = Files.getAttribute(root, "unix:dev");
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    if (dir.getFileName() != null && dir.getFileName().toString().equals(".browse")) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    if (!device.equals(Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
                     fix(dir, DIRECTORY, changed);
                     return FileVisitResult.CONTINUE;
                 }

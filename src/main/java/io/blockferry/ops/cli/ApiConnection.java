@@ -75,6 +75,46 @@ final class ApiConnection {
         return send(request(path).timeout(timeout).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    /** What a download wrote: its size, the point it came from, the file's modification time. */
+    record Download(long bytes, String point, long modifiedMillis) {
+    }
+
+    /** A GET whose answer is bytes, copied to out as they come; an error answers with its JSON message. */
+    Download download(String path, java.io.OutputStream out) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+                .GET().build();
+        HttpResponse<java.io.InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (ConnectException e) {
+            throw CliException.unreachable("no Blockferry answers at " + base + ": start it with bin/blockferry run, "
+                    + "or set BLOCKFERRY_URL");
+        } catch (IOException e) {
+            throw CliException.unreachable("cannot talk to Blockferry at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+        try (java.io.InputStream in = response.body()) {
+            if (response.statusCode() >= 400) {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                JsonNode body;
+                try {
+                    body = JSON.readTree(text.isEmpty() ? "{}" : text);
+                } catch (IOException e) {
+                    body = JSON.createObjectNode();
+                }
+                throw new CliException(body.path("error").asText("HTTP " + response.statusCode()) + " (HTTP "
+                        + response.statusCode() + ")");
+            }
+            long n = in.transferTo(out);
+            long mtime = response.headers().firstValue("X-Blockferry-Mtime-Millis").map(Long::parseLong).orElse(0L);
+            return new Download(n, response.headers().firstValue("X-Blockferry-Point").orElse("?"), mtime);
+        } catch (IOException e) {
+            throw new CliException("the download from " + base + " broke off: " + e.getMessage());
+        }
+    }
+
     static String segment(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }

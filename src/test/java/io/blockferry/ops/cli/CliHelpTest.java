@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class CliHelpTest {
 
     private static final List<String> COMMANDS = List.of("run", "broker", "demo", "benchmark", "status", "tasks",
-            "sync", "points", "policies", "events", "restore", "mount", "mounts", "unmount", "completion");
+            "sync", "points", "policies", "events", "restore", "mount", "mounts", "unmount", "files", "fetch", "completion");
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
