@@ -1,30 +1,31 @@
 package io.blockferry.access;
 
+import static io.blockferry.access.HostCommands.cleanEnvironment;
+import static io.blockferry.access.HostCommands.isMounted;
+import static io.blockferry.access.HostCommands.mountsUnder;
+import static io.blockferry.access.HostCommands.run;
+import static io.blockferry.access.HostCommands.tail;
+import static io.blockferry.access.HostCommands.umount;
+
 import io.blockferry.store.OwnerOnly;
 import io.blockferry.target.RecoveryPoint;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -60,8 +61,6 @@ public final class FileBrowser implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileBrowser.class);
     private static final SecureRandom IDS = new SecureRandom();
-    private static final String PID_FILE = "nbdfuse.pid";
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     /** How long an unused session stays mounted, and how long nbdfuse may take to be ready. */
     public record Config(Duration idleTimeout, Duration startTimeout) {
@@ -86,9 +85,6 @@ public final class FileBrowser implements AutoCloseable {
                               long mountMillis) {
     }
 
-    private record Part(String name, String device, String filesystem, long size, Path mount, String error) {
-    }
-
     private final class Session {
         final String id;
         final String key;
@@ -97,7 +93,7 @@ public final class FileBrowser implements AutoCloseable {
         final Path dir;
         NbdExport export;
         Process nbdfuse;
-        final List<Part> parts = new ArrayList<>();
+        final List<BrowsePart> parts = new ArrayList<>();
         final List<String> loops = new ArrayList<>();
         int active;
         long lastUsed = System.nanoTime();
@@ -112,9 +108,14 @@ public final class FileBrowser implements AutoCloseable {
             this.dir = root.resolve(id);
         }
 
+        /** The point in messages: "point 3 of pool/image". */
+        String point() {
+            return "point " + generation + " of " + volumeId;
+        }
+
         SessionInfo info() {
             return new SessionInfo(id, volumeId, generation, export == null ? null : export.id(),
-                    parts.stream().map(FileBrowser::partEntry).toList(), mountMillis);
+                    parts.stream().map(PointPaths::partEntry).toList(), mountMillis);
         }
     }
 
@@ -143,7 +144,7 @@ public final class FileBrowser implements AutoCloseable {
         this.exports = exports;
         this.committed = committed;
         this.config = config;
-        this.leftovers = cleanLeftovers(root);
+        this.leftovers = BrowseLeftovers.clean(root);
         this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "browse-idle-reaper");
             t.setDaemon(true);
@@ -179,36 +180,36 @@ public final class FileBrowser implements AutoCloseable {
     public Listing list(String volumeId, Long generation, String path) {
         Session s = acquire(volumeId, generation);
         try {
-            List<String> segments = segments(path, s);
+            List<String> segments = PointPaths.segments(path, s.point());
             String shown = "/" + String.join("/", segments);
             if (segments.isEmpty()) {
-                return new Listing(volumeId, s.generation, "/", "dir", s.parts.stream().map(FileBrowser::partEntry).toList());
+                return new Listing(volumeId, s.generation, "/", "dir", s.parts.stream().map(PointPaths::partEntry).toList());
             }
-            Part part = part(s, segments.get(0), shown);
-            Path mount = realMount(part);
-            Path target = walk(mount, segments.subList(1, segments.size()), false, shown, s);
+            BrowsePart part = PointPaths.part(s.parts, s.point(), segments.get(0), shown);
+            Path mount = PointPaths.realMount(part);
+            Path target = PointPaths.walk(mount, segments.subList(1, segments.size()), false, shown, s.point());
             if (Files.isSymbolicLink(target)) {
                 try {
-                    Path real = follow(target, mount, shown, s);
+                    Path real = PointPaths.follow(target, mount, shown, s.point());
                     if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
-                        return new Listing(volumeId, s.generation, shown, "symlink", List.of(entry(target)));
+                        return new Listing(volumeId, s.generation, shown, "symlink", List.of(PointPaths.entry(target)));
                     }
                     target = real;
                 } catch (AccessException e) {
                     // a link out of the filesystem or to nothing is listed, never followed
-                    return new Listing(volumeId, s.generation, shown, "symlink", List.of(entry(target)));
+                    return new Listing(volumeId, s.generation, shown, "symlink", List.of(PointPaths.entry(target)));
                 }
             }
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 List<Entry> entries = new ArrayList<>();
                 try (Stream<Path> children = Files.list(target)) {
                     for (Path child : children.sorted().toList()) {
-                        entries.add(entry(child));
+                        entries.add(PointPaths.entry(child));
                     }
                 }
                 return new Listing(volumeId, s.generation, shown, "dir", entries);
             }
-            return new Listing(volumeId, s.generation, shown, entry(target).type(), List.of(entry(target)));
+            return new Listing(volumeId, s.generation, shown, PointPaths.entry(target).type(), List.of(PointPaths.entry(target)));
         } catch (IOException e) {
             throw new AccessException(AccessException.Kind.FAILED, "cannot list " + path + " of point " + s.generation
                     + " of " + volumeId + ": " + e.getMessage(), e);
@@ -222,15 +223,15 @@ public final class FileBrowser implements AutoCloseable {
         Session s = acquire(volumeId, generation);
         boolean handedOut = false;
         try {
-            List<String> segments = segments(path, s);
+            List<String> segments = PointPaths.segments(path, s.point());
             String shown = "/" + String.join("/", segments);
             if (segments.size() < 2) {
                 throw new AccessException(AccessException.Kind.INVALID, shown + " of point " + s.generation + " of "
                         + volumeId + " is a directory: list it (files), fetch the files in it");
             }
-            Part part = part(s, segments.get(0), shown);
-            Path mount = realMount(part);
-            Path real = walk(mount, segments.subList(1, segments.size()), true, shown, s);
+            BrowsePart part = PointPaths.part(s.parts, s.point(), segments.get(0), shown);
+            Path mount = PointPaths.realMount(part);
+            Path real = PointPaths.walk(mount, segments.subList(1, segments.size()), true, shown, s.point());
             if (Files.isDirectory(real)) {
                 throw new AccessException(AccessException.Kind.INVALID, shown + " of point " + s.generation + " of "
                         + volumeId + " is a directory: list it (files), fetch the files in it");
@@ -242,41 +243,7 @@ public final class FileBrowser implements AutoCloseable {
             long size = Files.size(real);
             FileTime mtime = Files.getLastModifiedTime(real);
             InputStream in = Files.newInputStream(real);
-            AtomicBoolean released = new AtomicBoolean();
-            InputStream tracked = new FilterInputStream(in) {
-                @Override
-                public int read() throws IOException {
-                    int b = super.read();
-                    if (b < 0) {
-                        done();
-                    }
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] buf, int off, int len) throws IOException {
-                    int n = super.read(buf, off, len);
-                    if (n < 0) {
-                        done();
-                    }
-                    return n;
-                }
-
-                @Override
-                public void close() throws IOException {
-                    try {
-                        super.close();
-                    } finally {
-                        done();
-                    }
-                }
-
-                private void done() {
-                    if (released.compareAndSet(false, true)) {
-                        release(s);
-                    }
-                }
-            };
+            InputStream tracked = new ReleasingInputStream(in, () -> release(s));
             handedOut = true;
             return new Content(volumeId, s.generation, shown, real.getFileName().toString(), size, mtime.toMillis(),
                     tracked);
@@ -390,7 +357,7 @@ public final class FileBrowser implements AutoCloseable {
             OwnerOnly.createDirectories(s.dir.resolve("mnt"));
             s.export = exports.open(volumeId, generation, false);
             Path disk = startNbdfuse(s);
-            List<long[]> table = partitions(disk);
+            List<long[]> table = Filesystems.partitions(disk);
             if (table.isEmpty()) {
                 table = List.of(new long[] {0, 0, Files.size(disk)});
             }
@@ -403,18 +370,18 @@ public final class FileBrowser implements AutoCloseable {
                 losetup.add(disk.toString());
                 String device = run(losetup).strip();
                 s.loops.add(device);
-                String type = blkidType(device);
+                String type = Filesystems.blkidType(device);
                 Path mount = s.dir.resolve("mnt").resolve(name);
                 if (type.isEmpty()) {
-                    s.parts.add(new Part(name, device, null, p[2], null, "no filesystem blkid knows"));
+                    s.parts.add(new BrowsePart(name, device, null, p[2], null, "no filesystem blkid knows"));
                     continue;
                 }
                 Files.createDirectories(mount);
                 try {
-                    run(mountCommand(type, device, mount));
-                    s.parts.add(new Part(name, device, type, p[2], mount, null));
+                    run(Filesystems.mountCommand(type, device, mount));
+                    s.parts.add(new BrowsePart(name, device, type, p[2], mount, null));
                 } catch (AccessException e) {
-                    s.parts.add(new Part(name, device, type, p[2], null, "cannot mount it read-only: " + e.getMessage()));
+                    s.parts.add(new BrowsePart(name, device, type, p[2], null, "cannot mount it read-only: " + e.getMessage()));
                 }
             }
             s.mountMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
@@ -434,7 +401,7 @@ public final class FileBrowser implements AutoCloseable {
 
     private Path startNbdfuse(Session s) throws IOException {
         Path fuse = s.dir.resolve("fuse");
-        Path pidFile = s.dir.resolve(PID_FILE);
+        Path pidFile = s.dir.resolve(BrowseLeftovers.PID_FILE);
         ProcessBuilder builder = new ProcessBuilder("nbdfuse", "-r", "-P", pidFile.toString(),
                 fuse.resolve("disk").toString(), s.export.uri()).redirectErrorStream(true)
                 .redirectOutput(s.dir.resolve("nbdfuse.log").toFile());
@@ -469,46 +436,10 @@ public final class FileBrowser implements AutoCloseable {
         }
     }
 
-    /** The partitions partx finds: {number, offset, size} in bytes; empty when the disk has no table. */
-    private static List<long[]> partitions(Path disk) {
-        String out;
-        try {
-            out = run(List.of("partx", "--show", "--noheadings", "--bytes", "--output", "NR,START,SECTORS", disk.toString()));
-        } catch (AccessException e) {
-            return List.of();
-        }
-        List<long[]> table = new ArrayList<>();
-        for (String line : out.strip().split("\n")) {
-            String[] f = line.strip().split("\\s+");
-            if (f.length == 3) {
-                table.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]) * 512, Long.parseLong(f[2]) * 512});
-            }
-        }
-        return table;
-    }
-
-    private static String blkidType(String device) {
-        try {
-            return run(List.of("blkid", "-p", "-o", "value", "-s", "TYPE", device)).strip();
-        } catch (AccessException e) {
-            return "";
-        }
-    }
-
-    static List<String> mountCommand(String type, String device, Path mount) {
-        return switch (type) {
-            case "ext3", "ext4" -> List.of("mount", "-t", type, "-o", "ro,noload", device, mount.toString());
-            // nouuid: two points of one volume hold the same filesystem UUID, which XFS otherwise mounts once
-            case "xfs" -> List.of("mount", "-t", "xfs", "-o", "ro,norecovery,nouuid", device, mount.toString());
-            case "ntfs" -> List.of("ntfs-3g", "-o", "ro", device, mount.toString());
-            default -> List.of("mount", "-t", type, "-o", "ro", device, mount.toString());
-        };
-    }
-
     private void unmount(Session s) {
         s.closed = true;
         List<String> problems = new ArrayList<>();
-        for (Part p : s.parts) {
+        for (BrowsePart p : s.parts) {
             if (p.mount() != null) {
                 umount(p.mount(), problems);
             }
@@ -540,7 +471,7 @@ public final class FileBrowser implements AutoCloseable {
             }
         }
         if (mountsUnder(s.dir).isEmpty()) {
-            remove(s.dir);
+            HostCommands.remove(s.dir, "the browse directory");
         } else {
             problems.add("still mounted, left in place: " + mountsUnder(s.dir));
         }
@@ -549,309 +480,6 @@ public final class FileBrowser implements AutoCloseable {
         } else {
             LOG.warn("Browse session {} of {} point {} unmounted with problems: {}", s.id, s.volumeId, s.generation,
                     problems);
-        }
-    }
-
-    private static void umount(Path mount, List<String> problems) {
-        try {
-            run(List.of("umount", mount.toString()));
-        } catch (AccessException e) {
-            try {
-                run(List.of("umount", "--lazy", mount.toString()));
-            } catch (AccessException lazy) {
-                problems.add(lazy.getMessage());
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ paths
-
-    private static List<String> segments(String path, Session s) {
-        String p = path == null || path.isBlank() ? "/" : path;
-        List<String> segments = new ArrayList<>();
-        for (String seg : p.split("/")) {
-            if (seg.isEmpty() || seg.equals(".")) {
-                continue;
-            }
-            if (seg.equals("..")) {
-                throw new AccessException(AccessException.Kind.REFUSED, "'" + path + "' is refused: '..' is not allowed "
-                        + "in a path of point " + s.generation + " of " + s.volumeId);
-            }
-            if (seg.indexOf('\0') >= 0) {
-                throw new AccessException(AccessException.Kind.INVALID, "a path must not hold a NUL character");
-            }
-            segments.add(seg);
-        }
-        return segments;
-    }
-
-    private static Part part(Session s, String name, String shown) {
-        for (Part p : s.parts) {
-            if (p.name().equals(name)) {
-                if (p.mount() == null) {
-                    throw new AccessException(AccessException.Kind.NOT_FOUND, shown + ": partition " + name + " of point "
-                            + s.generation + " of " + s.volumeId + " is not mounted (" + p.error() + ")");
-                }
-                return p;
-            }
-        }
-        throw new AccessException(AccessException.Kind.NOT_FOUND, "no " + shown + " in point " + s.generation + " of "
-                + s.volumeId + ": it has no partition '" + name + "', its filesystems are "
-                + s.parts.stream().map(p -> p.name() + " (" + (p.filesystem() == null ? "unknown" : p.filesystem()) + ")")
-                .toList());
-    }
-
-    private static Path realMount(Part part) throws IOException {
-        return part.mount().toRealPath();
-    }
-
-    /**
-     * Walks the segments from the filesystem's mount, following each symbolic link on the way (the
-     * last one too when followLast) only while it stays inside the mount: a link that leads out is
-     * REFUSED, a path that is not there NOT_FOUND.
-     */
-    private static Path walk(Path mount, List<String> segments, boolean followLast, String shown, Session s)
-            throws IOException {
-        Path cur = mount;
-        for (int i = 0; i < segments.size(); i++) {
-            Path next = cur.resolve(segments.get(i));
-            if (!Files.exists(next, LinkOption.NOFOLLOW_LINKS)) {
-                throw missing(shown, s);
-            }
-            boolean last = i == segments.size() - 1;
-            if (Files.isSymbolicLink(next) && (!last || followLast)) {
-                next = follow(next, mount, shown, s);
-            }
-            cur = next;
-        }
-        return cur;
-    }
-
-    /** Where the link leads, which must be inside the mount. */
-    private static Path follow(Path link, Path mount, String shown, Session s) throws IOException {
-        Path lexical = link.getParent().resolve(Files.readSymbolicLink(link)).normalize();
-        if (!lexical.startsWith(mount)) {
-            throw refusedLink(shown, s, link, mount);
-        }
-        Path real;
-        try {
-            real = link.toRealPath();
-        } catch (NoSuchFileException e) {
-            throw new AccessException(AccessException.Kind.NOT_FOUND, "no " + shown + " in point " + s.generation + " of "
-                    + s.volumeId + " (the symbolic link " + relative(link, mount) + " points to nothing)");
-        }
-        if (!real.startsWith(mount)) {
-            throw refusedLink(shown, s, link, mount);
-        }
-        return real;
-    }
-
-    private static AccessException refusedLink(String shown, Session s, Path link, Path mount) throws IOException {
-        return new AccessException(AccessException.Kind.REFUSED, shown + " of point " + s.generation + " of "
-                + s.volumeId + " is refused: the symbolic link " + relative(link, mount) + " -> "
-                + Files.readSymbolicLink(link) + " leads out of its filesystem (links are listed, never followed out)");
-    }
-
-    private static String relative(Path p, Path mount) {
-        return "/" + mount.getFileName() + "/" + mount.relativize(p);
-    }
-
-    private static AccessException missing(String shown, Session s) {
-        return new AccessException(AccessException.Kind.NOT_FOUND, "no " + shown + " in point " + s.generation + " of "
-                + s.volumeId);
-    }
-
-    private static Entry partEntry(Part p) {
-        return new Entry(p.name(), "dir", p.size(), null, null, 0, 0, null,
-                p.filesystem() == null ? "unknown" : p.filesystem(), p.error());
-    }
-
-    private static Entry entry(Path p) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,isDirectory,"
-                + "isRegularFile,isSymbolicLink", LinkOption.NOFOLLOW_LINKS);
-        String type = Boolean.TRUE.equals(a.get("isSymbolicLink")) ? "symlink"
-                : Boolean.TRUE.equals(a.get("isDirectory")) ? "dir"
-                : Boolean.TRUE.equals(a.get("isRegularFile")) ? "file" : "other";
-        String target = type.equals("symlink") ? Files.readSymbolicLink(p).toString() : null;
-        return new Entry(p.getFileName().toString(), type, (Long) a.get("size"),
-                ((FileTime) a.get("lastModifiedTime")).toInstant().toString(),
-                String.format("%04o", ((Integer) a.get("mode")) & 07777), (Integer) a.get("uid"), (Integer) a.get("gid"),
-                target, null, null);
-    }
-
-    // ------------------------------------------------------------------ processes and leftovers
-
-    private static void cleanEnvironment(ProcessBuilder builder) {
-        Map<String, String> env = builder.environment();
-        String path = env.getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        env.clear();
-        env.put("PATH", path.contains("sbin") ? path : path + ":/usr/sbin:/sbin");
-    }
-
-    /** Runs a command (only paths and numbers on its line) and answers its standard output. */
-    static String run(List<String> command) {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        cleanEnvironment(builder);
-        try {
-            Process p = builder.start();
-            byte[] out;
-            try (InputStream in = p.getInputStream()) {
-                out = in.readAllBytes();
-            }
-            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AccessException(AccessException.Kind.FAILED, String.join(" ", command) + " did not end");
-            }
-            String text = new String(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new AccessException(AccessException.Kind.FAILED, String.join(" ", command) + " exited with "
-                        + p.exitValue() + ": " + text.strip());
-            }
-            return text;
-        } catch (IOException e) {
-            throw new AccessException(AccessException.Kind.UNAVAILABLE, "cannot run " + command.get(0) + ": "
-                    + e.getMessage() + " (scripts/install-prerequisites.sh installs what file-level restore needs)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AccessException(AccessException.Kind.FAILED, "interrupted", e);
-        }
-    }
-
-    /** Mount points under dir, deepest first (from /proc/self/mountinfo). */
-    static List<Path> mountsUnder(Path dir) {
-        List<Path> found = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4) {
-                    Path mp = Path.of(f[4].replace("\\040", " "));
-                    if (mp.startsWith(dir)) {
-                        found.add(mp);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        found.sort(Comparator.comparingInt(Path::getNameCount).reversed());
-        return found;
-    }
-
-    private static boolean isMounted(Path mount) {
-        return mountsUnder(mount).contains(mount);
-    }
-
-    /** Loop devices whose backing file is under dir. */
-    static List<String> loopsUnder(Path dir) {
-        List<String> found = new ArrayList<>();
-        String out;
-        try {
-            out = run(List.of("losetup", "--list", "--noheadings", "--raw", "--output", "NAME,BACK-FILE"));
-        } catch (AccessException e) {
-            return found;
-        }
-        for (String line : out.split("\n")) {
-            String[] f = line.strip().split(" ", 2);
-            if (f.length == 2 && f[1].startsWith(dir.toString() + "/")) {
-                found.add(f[0]);
-            }
-        }
-        return found;
-    }
-
-    /**
-     * Removes what a killed Blockferry left of its browse sessions: the mounts of partitions, their
-     * loop devices, the nbdfuse mounts and processes, then the directories.
-     */
-    static List<String> cleanLeftovers(Path root) {
-        List<String> done = new ArrayList<>();
-        if (!Files.isDirectory(root)) {
-            return done;
-        }
-        List<String> problems = new ArrayList<>();
-        for (Path mp : mountsUnder(root)) {
-            if (mp.getParent() != null && mp.getParent().getFileName().toString().equals("mnt")) {
-                umount(mp, problems);
-                done.add("mount " + mp);
-            }
-        }
-        for (String loop : loopsUnder(root)) {
-            try {
-                run(List.of("losetup", "--detach", loop));
-                done.add("loop device " + loop);
-            } catch (AccessException e) {
-                problems.add(e.getMessage());
-            }
-        }
-        for (Path mp : mountsUnder(root)) {
-            umount(mp, problems);
-            done.add("nbdfuse mount " + mp);
-        }
-        try (Stream<Path> dirs = Files.list(root)) {
-            for (Path dir : dirs.toList()) {
-                Path pidFile = dir.resolve(PID_FILE);
-                if (Files.exists(pidFile)) {
-                    try {
-                        long pid = Long.parseLong(Files.readString(pidFile).strip());
-                        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-                        if (handle.isPresent() && handle.get().isAlive() && cmdline(pid).contains(dir.toString())) {
-                            handle.get().destroy();
-                            try {
-                                handle.get().onExit().get(10, TimeUnit.SECONDS);
-                            } catch (Exception e) {
-                                handle.get().destroyForcibly();
-                            }
-                            done.add("nbdfuse process " + pid);
-                        }
-                    } catch (IOException | NumberFormatException e) {
-                        problems.add("unreadable " + pidFile + ": " + e.getMessage());
-                    }
-                }
-                if (mountsUnder(dir).isEmpty()) {
-                    remove(dir);
-                    done.add("directory " + dir.getFileName());
-                } else {
-                    problems.add("still mounted, left in place: " + mountsUnder(dir));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root, e);
-        }
-        if (!done.isEmpty() || !problems.isEmpty()) {
-            LOG.warn("Removed what a stopped Blockferry left of its browse sessions: {}{}", done,
-                    problems.isEmpty() ? "" : "; problems: " + problems);
-        }
-        return done;
-    }
-
-    private static String cmdline(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ');
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            String text = Files.readString(log, StandardCharsets.UTF_8).strip();
-            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
-        } catch (IOException e) {
-            return "(no log)";
-        }
-    }
-
-    private static void remove(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the browse directory " + dir + ": " + e.getMessage(), e);
         }
     }
 }

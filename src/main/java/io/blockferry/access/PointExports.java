@@ -8,14 +8,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,11 +137,11 @@ public final class PointExports implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            remove(dir);
+            HostCommands.remove(dir, "the export's directory");
             throw new AccessException(AccessException.Kind.FAILED, "cannot pin the chain of " + volumeId + " in " + dir
                     + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            remove(dir);
+            HostCommands.remove(dir, "the export's directory");
             throw e;
         }
         try {
@@ -170,7 +168,7 @@ public final class PointExports implements AutoCloseable {
             synchronized (this) {
                 open.remove(id);
             }
-            remove(dir);
+            HostCommands.remove(dir, "the export's directory");
             if (e instanceof AccessException a) {
                 throw a;
             }
@@ -203,8 +201,8 @@ public final class PointExports implements AutoCloseable {
         for (Open o : dead) {
             LOG.warn("Export {} of {} point {} ended on its own (nbdkit exited with {}): {}", o.export().id(),
                     o.export().volumeId(), o.export().generation(), o.process().exitValue(),
-                    tail(o.dir().resolve("nbdkit.log")));
-            remove(o.dir());
+                    HostCommands.tail(o.dir().resolve("nbdkit.log")));
+            HostCommands.remove(o.dir(), "the export's directory");
         }
     }
 
@@ -219,7 +217,7 @@ public final class PointExports implements AutoCloseable {
             }
         }
         stop(o.process());
-        remove(o.dir());
+        HostCommands.remove(o.dir(), "the export's directory");
         synchronized (this) {
             open.remove(id);
         }
@@ -311,7 +309,7 @@ public final class PointExports implements AutoCloseable {
                     return new Started(process, port);
                 }
                 if (!process.isAlive()) {
-                    String log = tail(dir.resolve("nbdkit.log"));
+                    String log = HostCommands.tail(dir.resolve("nbdkit.log"));
                     lastFailure = "nbdkit exited with " + process.exitValue() + ": " + log;
                     if (log.contains("Address already in use")) {
                         break;
@@ -321,7 +319,7 @@ public final class PointExports implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     stop(process);
                     throw new AccessException(AccessException.Kind.FAILED, "nbdkit did not listen within "
-                            + config.startTimeout().toSeconds() + " s: " + tail(dir.resolve("nbdkit.log")));
+                            + config.startTimeout().toSeconds() + " s: " + HostCommands.tail(dir.resolve("nbdkit.log")));
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
@@ -349,15 +347,6 @@ public final class PointExports implements AutoCloseable {
             return Files.exists(pidFile) && !Files.readString(pidFile).isBlank();
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            String text = Files.readString(log, StandardCharsets.UTF_8).strip();
-            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
-        } catch (IOException e) {
-            return "(no log)";
         }
     }
 
@@ -403,7 +392,7 @@ public final class PointExports implements AutoCloseable {
                     try {
                         long pid = Long.parseLong(Files.readString(pidFile).strip());
                         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-                        if (handle.isPresent() && handle.get().isAlive() && cmdline(pid).contains("overlay=" + dir)) {
+                        if (handle.isPresent() && handle.get().isAlive() && HostCommands.cmdline(pid).contains("overlay=" + dir)) {
                             handle.get().destroy();
                             try {
                                 handle.get().onExit().get(10, TimeUnit.SECONDS);
@@ -416,7 +405,7 @@ public final class PointExports implements AutoCloseable {
                         what += " (its pid file is unreadable: " + e.getMessage() + ")";
                     }
                 }
-                remove(dir);
+                HostCommands.remove(dir, "the export's directory");
                 done.add(what);
             }
         } catch (IOException e) {
@@ -428,25 +417,5 @@ public final class PointExports implements AutoCloseable {
         return done;
     }
 
-    private static String cmdline(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ');
-        } catch (IOException e) {
-            return "";
-        }
-    }
 
-    private static void remove(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the export's directory " + dir + ": " + e.getMessage(), e);
-        }
-    }
 }

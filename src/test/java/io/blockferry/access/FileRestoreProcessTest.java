@@ -78,34 +78,34 @@ class FileRestoreProcessTest {
                 assertEquals("hello from the process test\n", Files.readString(out, StandardCharsets.UTF_8));
 
                 Path realBrowse = browse.toRealPath();
-                assertEquals(2, FileBrowser.mountsUnder(realBrowse).size(), "the filesystem and nbdfuse are mounted");
+                assertEquals(2, HostCommands.mountsUnder(realBrowse).size(), "the filesystem and nbdfuse are mounted");
                 try (var dirs = Files.list(realBrowse)) {
                     nbdfuse = Long.parseLong(Files.readString(dirs.findFirst().orElseThrow().resolve("nbdfuse.pid")).strip());
                 }
                 first.kill();
             }
             Path realBrowse = browse.toRealPath();
-            assertEquals(2, FileBrowser.mountsUnder(realBrowse).size(), "a kill -9 leaves the mounts");
-            assertEquals(1, FileBrowser.loopsUnder(realBrowse).size(), "and the loop device");
+            assertEquals(2, HostCommands.mountsUnder(realBrowse).size(), "a kill -9 leaves the mounts");
+            assertEquals(1, HostCommands.loopsUnder(realBrowse).size(), "and the loop device");
             assertTrue(ProcessHandle.of(nbdfuse).map(ProcessHandle::isAlive).orElse(false), "and nbdfuse");
             try (BlockferryProcess second = BlockferryProcess.start(data, null, Map.of(), null, "512m")) {
                 assertTrue(second.log().contains("Removed what a stopped Blockferry left of its browse sessions"),
                         second.logTail());
-                assertTrue(FileBrowser.mountsUnder(realBrowse).isEmpty(), "the next start unmounted them");
-                assertTrue(FileBrowser.loopsUnder(realBrowse).isEmpty(), "and detached the loop device");
+                assertTrue(HostCommands.mountsUnder(realBrowse).isEmpty(), "the next start unmounted them");
+                assertTrue(HostCommands.loopsUnder(realBrowse).isEmpty(), "and detached the loop device");
                 Await.until(() -> ProcessHandle.of(nbdfuse).map(ProcessHandle::isAlive).orElse(false), alive -> !alive,
                         Duration.ofSeconds(20), "nbdfuse to end");
                 // the point can be browsed again, and a stop unmounts it
                 ApiClient.Answer again = second.api().get("/api/volumes/volumes/it-file-restore-process/points/latest/"
                         + "files?path=/disk/srv");
                 assertEquals(200, again.status(), again.body().toString());
-                assertEquals(2, FileBrowser.mountsUnder(realBrowse).size());
+                assertEquals(2, HostCommands.mountsUnder(realBrowse).size());
             }
-            assertTrue(FileBrowser.mountsUnder(realBrowse).isEmpty(), "a stop unmounts every session");
-            assertTrue(FileBrowser.loopsUnder(realBrowse).isEmpty());
+            assertTrue(HostCommands.mountsUnder(realBrowse).isEmpty(), "a stop unmounts every session");
+            assertTrue(HostCommands.loopsUnder(realBrowse).isEmpty());
         } finally {
             if (Files.isDirectory(browse)) {
-                FileBrowser.cleanLeftovers(browse.toRealPath()); // nothing stays mounted in the temporary directory
+                BrowseLeftovers.clean(browse.toRealPath()); // nothing stays mounted in the temporary directory
             }
         }
     }

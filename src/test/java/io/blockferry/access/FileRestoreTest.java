@@ -241,14 +241,14 @@ class FileRestoreTest {
         assertEquals(1, exports.list().size());
         Await.until(idle::sessions, List::isEmpty, Duration.ofSeconds(30), "the idle session to be unmounted");
         assertTrue(exports.list().isEmpty(), "its export closed, its point released");
-        assertTrue(FileBrowser.mountsUnder(otherRepository.toRealPath()).isEmpty());
+        assertTrue(HostCommands.mountsUnder(otherRepository.toRealPath()).isEmpty());
         idle.close();
 
         Path browse = otherRepository.toRealPath().resolve(".browse");
         try {
             leftBehind(otherRepository, browse, repository, config, exports);
         } finally {
-            FileBrowser.cleanLeftovers(browse); // nothing stays mounted in the temporary directory
+            BrowseLeftovers.clean(browse); // nothing stays mounted in the temporary directory
             exports.close();
         }
     }
@@ -260,8 +260,8 @@ class FileRestoreTest {
                 new FileBrowser.Config(Duration.ofMinutes(10), Duration.ofSeconds(30)));
         FileBrowser.Content open = killed.open(image.volumeId(), points.get(1).generation(), "/p1/etc/hostname");
         assertEquals(expected.get(1).get("/p1/etc/hostname"), sha(open.stream()));
-        assertEquals(3, FileBrowser.mountsUnder(browse).size(), "p1, p2 and nbdfuse: " + FileBrowser.mountsUnder(browse));
-        assertEquals(2, FileBrowser.loopsUnder(browse).size());
+        assertEquals(3, HostCommands.mountsUnder(browse).size(), "p1, p2 and nbdfuse: " + HostCommands.mountsUnder(browse));
+        assertEquals(2, HostCommands.loopsUnder(browse).size());
         long nbdfuse;
         try (Stream<Path> dirs = Files.list(browse)) {
             nbdfuse = Long.parseLong(Files.readString(dirs.findFirst().orElseThrow().resolve("nbdfuse.pid")).strip());
@@ -273,8 +273,8 @@ class FileRestoreTest {
         FileBrowser next = new FileBrowser(otherRepository, nextExports, runtime.writer().catalog()::committed,
                 new FileBrowser.Config(Duration.ofMinutes(10), Duration.ofSeconds(30)));
         System.out.println("FileRestoreTest: left by a killed instance and removed: " + next.leftoversRemoved());
-        assertTrue(FileBrowser.mountsUnder(browse).isEmpty(), "mounts gone: " + FileBrowser.mountsUnder(browse));
-        assertTrue(FileBrowser.loopsUnder(browse).isEmpty(), "loop devices gone");
+        assertTrue(HostCommands.mountsUnder(browse).isEmpty(), "mounts gone: " + HostCommands.mountsUnder(browse));
+        assertTrue(HostCommands.loopsUnder(browse).isEmpty(), "loop devices gone");
         Await.until(() -> ProcessHandle.of(nbdfuse).map(ProcessHandle::isAlive).orElse(false), alive -> !alive,
                 Duration.ofSeconds(20), "nbdfuse to end");
         try (Stream<Path> dirs = Files.list(browse)) {
