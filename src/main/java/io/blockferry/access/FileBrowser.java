@@ -75,9 +75,21 @@ public final class FileBrowser implements AutoCloseable {
     public record Listing(String volumeId, long generation, String path, String type, List<Entry> entries) {
     }
 
-    /** A file to download: its bytes come from {@code stream}, which must be closed. */
+    /**
+     * A file to download: its bytes come from {@code stream}, which must be closed. A directory
+     * comes as a tar archive of it ({@code mediaType} application/x-tar, {@code size} -1: unknown
+     * until it ends).
+     */
     public record Content(String volumeId, long generation, String path, String name, long size, long modifiedMillis,
-                          InputStream stream) {
+                          InputStream stream, String mediaType) {
+
+        public static final String FILE = "application/octet-stream";
+        public static final String TAR = "application/x-tar";
+
+        /** Whether the size is known (a file), so the answer can carry a Content-Length. */
+        public boolean sized() {
+            return size >= 0;
+        }
     }
 
     /** What a browse session holds, for the API and tests. */
@@ -218,23 +230,28 @@ public final class FileBrowser implements AutoCloseable {
         }
     }
 
-    /** Opens a regular file of the point for reading; the session stays mounted until the stream is closed. */
+    /**
+     * Opens a regular file of the point for reading, or a directory as a tar archive of it; the
+     * session stays mounted until the stream is closed.
+     */
     public Content open(String volumeId, Long generation, String path) {
         Session s = acquire(volumeId, generation);
         boolean handedOut = false;
         try {
             List<String> segments = PointPaths.segments(path, s.point());
             String shown = "/" + String.join("/", segments);
-            if (segments.size() < 2) {
-                throw new AccessException(AccessException.Kind.INVALID, shown + " of point " + s.generation + " of "
-                        + volumeId + " is a directory: list it (files), fetch the files in it");
+            if (segments.isEmpty()) {
+                throw new AccessException(AccessException.Kind.INVALID, "/ of " + s.point() + " holds its "
+                        + "filesystems: fetch one of them (/p1) or a directory or file in it");
             }
             BrowsePart part = PointPaths.part(s.parts, s.point(), segments.get(0), shown);
             Path mount = PointPaths.realMount(part);
             Path real = PointPaths.walk(mount, segments.subList(1, segments.size()), true, shown, s.point());
             if (Files.isDirectory(real)) {
-                throw new AccessException(AccessException.Kind.INVALID, shown + " of point " + s.generation + " of "
-                        + volumeId + " is a directory: list it (files), fetch the files in it");
+                Content tar = DirectoryArchive.of(real, mount, part.name(), () -> release(s));
+                handedOut = true;
+                return new Content(volumeId, s.generation, shown, tar.name(), -1,
+                        Files.getLastModifiedTime(real).toMillis(), tar.stream(), Content.TAR);
             }
             if (!Files.isRegularFile(real)) {
                 throw new AccessException(AccessException.Kind.INVALID, shown + " of point " + s.generation + " of "
@@ -246,7 +263,7 @@ public final class FileBrowser implements AutoCloseable {
             InputStream tracked = new ReleasingInputStream(in, () -> release(s));
             handedOut = true;
             return new Content(volumeId, s.generation, shown, real.getFileName().toString(), size, mtime.toMillis(),
-                    tracked);
+                    tracked, Content.FILE);
         } catch (IOException e) {
             throw new AccessException(AccessException.Kind.FAILED, "cannot read " + path + " of point " + s.generation
                     + " of " + volumeId + ": " + e.getMessage(), e);

@@ -76,6 +76,11 @@ class FileRestoreProcessTest {
                 Path out = work.resolve("motd.fetched");
                 cli(first, "fetch", image.volumeId() + "@1", "/disk/srv/motd", "-o", out.toString());
                 assertEquals("hello from the process test\n", Files.readString(out, StandardCharsets.UTF_8));
+                // a directory, to a DEST directory: copied under its own name
+                Path into = work.resolve("restored");
+                cli(first, "fetch", image.volumeId() + "@1", "/disk/srv", into.toString());
+                assertEquals("hello from the process test\n",
+                        Files.readString(into.resolve("srv").resolve("motd"), StandardCharsets.UTF_8));
 
                 Path realBrowse = browse.toRealPath();
                 assertEquals(2, HostCommands.mountsUnder(realBrowse).size(), "the filesystem and nbdfuse are mounted");

@@ -188,6 +188,47 @@ class FileRestoreTest {
     }
 
     @Test
+    @Order(2)
+    void should_fetch_a_directory_as_a_tar_of_each_points_own_files(@TempDir Path out) throws Exception {
+        for (int i = 0; i < points.size(); i++) {
+            long gen = points.get(i).generation();
+            HttpResponse<InputStream> r = content(gen, "/p2/docs");
+            assertEquals(200, r.statusCode());
+            assertEquals("application/x-tar", r.headers().firstValue("Content-Type").orElse(""));
+            Path into = Files.createDirectories(out.resolve("point-" + gen));
+            Path archive = into.resolve("docs.tar");
+            try (InputStream in = r.body()) {
+                Files.copy(in, archive);
+            }
+            Process tar = new ProcessBuilder("tar", "-x", "-f", archive.toString(), "-C", into.toString())
+                    .redirectErrorStream(true).start();
+            assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            int compared = 0;
+            for (Map.Entry<String, String> f : expected.get(i).entrySet()) {
+                if (f.getKey().startsWith("/p2/docs/")) {
+                    Path file = into.resolve(f.getKey().substring("/p2/".length()));
+                    try (InputStream in = Files.newInputStream(file)) {
+                        assertEquals(f.getValue(), sha(in), "point " + gen + " " + f.getKey() + " from the tar");
+                    }
+                    compared++;
+                }
+            }
+            assertTrue(compared > 0, "the point has files under /p2/docs: " + expected.get(i).keySet());
+        }
+        // a link out of the filesystem goes into the archive as a link, never as what it points to
+        HttpResponse<InputStream> whole = content(points.get(0).generation(), "/p1");
+        Path archive = out.resolve("p1.tar");
+        try (InputStream in = whole.body()) {
+            Files.copy(in, archive);
+        }
+        Process list = new ProcessBuilder("tar", "-tvf", archive.toString()).redirectErrorStream(true).start();
+        String listing = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, list.waitFor(), listing);
+        assertTrue(listing.lines().anyMatch(l -> l.startsWith("l") && l.contains("p1/link-out -> /etc/passwd")),
+                listing);
+    }
+
+    @Test
     @Order(3)
     void should_list_symlinks_and_never_follow_them_out_of_the_filesystem() throws Exception {
         long gen = points.get(0).generation();
@@ -222,7 +263,7 @@ class FileRestoreTest {
         ApiClient.Answer dotdot = api.get(files(first, "/p1/../../etc"));
         assertEquals(403, dotdot.status(), dotdot.body().toString());
         assertEquals(403, content(first, "/p1/etc/../../../../etc/passwd").statusCode());
-        assertEquals(400, content(first, "/p1/etc").statusCode(), "a directory is listed, not fetched");
+        assertEquals(400, content(first, "/").statusCode(), "/ holds the filesystems: fetch one of them");
     }
 
     @Test

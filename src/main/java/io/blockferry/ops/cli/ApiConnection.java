@@ -76,7 +76,8 @@ final class ApiConnection {
     }
 
     /** What a download wrote: its size, the point it came from, the file's modification time. */
-    record Download(long bytes, String point, long modifiedMillis) {
+    /** @param archive the answer was a tar archive (a directory), not a file's bytes */
+    record Download(long bytes, String point, long modifiedMillis, boolean archive) {
     }
 
     /** A GET whose answer is bytes, copied to out as they come; an error answers with its JSON message. */
@@ -109,7 +110,8 @@ final class ApiConnection {
             }
             long n = in.transferTo(out);
             long mtime = response.headers().firstValue("X-Blockferry-Mtime-Millis").map(Long::parseLong).orElse(0L);
-            return new Download(n, response.headers().firstValue("X-Blockferry-Point").orElse("?"), mtime);
+            boolean archive = response.headers().firstValue("Content-Type").orElse("").startsWith("application/x-tar");
+            return new Download(n, response.headers().firstValue("X-Blockferry-Point").orElse("?"), mtime, archive);
         } catch (IOException e) {
             throw new CliException("the download from " + base + " broke off: " + e.getMessage());
         }
