@@ -56,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FileRestoreTest {
 
     private static final int MiB = 1 << 20;
-    private static final long SIZE = 384L * MiB;
+    private static final long SIZE = 416L * MiB;
     private static final Duration WAIT = Duration.ofMinutes(3);
     private static final String TOKEN = "file-restore-test-token";
     private static final String IMAGE = "it-file-restore";
@@ -87,13 +87,19 @@ class FileRestoreTest {
         try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
             f.setLength(SIZE);
         }
-        sh("sgdisk", "-n1:2048:+32M", "-t1:8300", "-c1:root", "-n2:0:0", "-t2:8300", "-c2:data", disk.toString());
-        withPartitions((p1, p2) -> {
+        // ext4, XFS (300 MiB at least for mkfs.xfs) and NTFS (Debian's ntfs-3g)
+        sh("sgdisk", "-n1:2048:+32M", "-t1:8300", "-c1:root", "-n2:0:+320M", "-t2:8300", "-c2:data", "-n3:0:0",
+                "-t3:0700", "-c3:windows", disk.toString());
+        withPartitions((p1, p2, p3) -> {
             sh("mkfs.ext4", "-q", "-F", p1);
             sh("mkfs.xfs", "-q", "-f", p2);
+            sh("mkntfs", "-Q", "-F", "-q", p3);
         });
         Map<String, String> v1 = new LinkedHashMap<>();
-        mounted((m1, m2) -> {
+        mounted((m1, m2, m3) -> {
+            Files.createDirectories(m3.resolve("Users"));
+            v1.put("/p3/Users/report.txt", write(m3.resolve("Users/report.txt"),
+                    "ntfs, version one\n".getBytes(StandardCharsets.UTF_8)));
             Files.createDirectories(m1.resolve("etc"));
             v1.put("/p1/etc/hostname", write(m1.resolve("etc/hostname"), "alpha-v1\n".getBytes(StandardCharsets.UTF_8)));
             Files.createDirectories(m1.resolve("data"));
@@ -113,7 +119,9 @@ class FileRestoreTest {
         expected.add(v1);
 
         Map<String, String> v2 = new LinkedHashMap<>(v1);
-        mounted((m1, m2) -> {
+        mounted((m1, m2, m3) -> {
+            v2.put("/p3/Users/report.txt", write(m3.resolve("Users/report.txt"),
+                    "ntfs, version two\n".getBytes(StandardCharsets.UTF_8)));
             v2.put("/p1/etc/hostname", write(m1.resolve("etc/hostname"), "bravo-v2\n".getBytes(StandardCharsets.UTF_8)));
             v2.put("/p1/data/big.bin", write(m1.resolve("data/big.bin"), random(2 * MiB + 7, 3)));
             Files.delete(m2.resolve("docs/notes.bin"));
@@ -147,7 +155,7 @@ class FileRestoreTest {
         for (JsonNode e : top.body().path("entries")) {
             types.put(e.path("name").asText(), e.path("filesystem").asText());
         }
-        assertEquals(Map.of("p1", "ext4", "p2", "xfs"), types, top.body().toString());
+        assertEquals(Map.of("p1", "ext4", "p2", "xfs", "p3", "ntfs"), types, top.body().toString());
         began = System.nanoTime();
         ApiClient.Answer again = api.get(files(points.get(1).generation(), "/p1"));
         long secondMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
@@ -278,12 +286,15 @@ class FileRestoreTest {
                 p -> repository.pointDiff(p.volumeId(), p.generation()), runtime.writer()::lockOf, config);
         FileBrowser idle = new FileBrowser(otherRepository, exports, runtime.writer().catalog()::committed,
                 new FileBrowser.Config(Duration.ofSeconds(1), Duration.ofSeconds(30)));
-        assertEquals(2, idle.list(image.volumeId(), points.get(0).generation(), "/").entries().size());
-        assertEquals(1, exports.list().size());
-        Await.until(idle::sessions, List::isEmpty, Duration.ofSeconds(30), "the idle session to be unmounted");
-        assertTrue(exports.list().isEmpty(), "its export closed, its point released");
-        assertTrue(HostCommands.mountsUnder(otherRepository.toRealPath()).isEmpty());
-        idle.close();
+        try {
+            assertEquals(3, idle.list(image.volumeId(), points.get(0).generation(), "/").entries().size());
+            assertEquals(1, exports.list().size());
+            Await.until(idle::sessions, List::isEmpty, Duration.ofSeconds(30), "the idle session to be unmounted");
+            assertTrue(exports.list().isEmpty(), "its export closed, its point released");
+            assertTrue(HostCommands.mountsUnder(otherRepository.toRealPath()).isEmpty());
+        } finally {
+            idle.close(); // unmounts what a failed assertion would leave in the temporary directory
+        }
 
         Path browse = otherRepository.toRealPath().resolve(".browse");
         try {
@@ -301,8 +312,8 @@ class FileRestoreTest {
                 new FileBrowser.Config(Duration.ofMinutes(10), Duration.ofSeconds(30)));
         FileBrowser.Content open = killed.open(image.volumeId(), points.get(1).generation(), "/p1/etc/hostname");
         assertEquals(expected.get(1).get("/p1/etc/hostname"), sha(open.stream()));
-        assertEquals(3, HostCommands.mountsUnder(browse).size(), "p1, p2 and nbdfuse: " + HostCommands.mountsUnder(browse));
-        assertEquals(2, HostCommands.loopsUnder(browse).size());
+        assertEquals(4, HostCommands.mountsUnder(browse).size(), "p1, p2, p3 and nbdfuse: " + HostCommands.mountsUnder(browse));
+        assertEquals(3, HostCommands.loopsUnder(browse).size());
         long nbdfuse;
         try (Stream<Path> dirs = Files.list(browse)) {
             nbdfuse = Long.parseLong(Files.readString(dirs.findFirst().orElseThrow().resolve("nbdfuse.pid")).strip());
@@ -389,11 +400,11 @@ class FileRestoreTest {
     }
 
     private interface PartitionWork {
-        void run(String p1, String p2) throws Exception;
+        void run(String p1, String p2, String p3) throws Exception;
     }
 
     private interface MountWork {
-        void run(Path m1, Path m2) throws Exception;
+        void run(Path m1, Path m2, Path m3) throws Exception;
     }
 
     /** Attaches the two partitions of the disk file as loop devices (read-write) for the work. */
@@ -405,8 +416,8 @@ class FileRestoreTest {
                 devices.add(sh("losetup", "--find", "--show", "--offset", Long.toString(Long.parseLong(f[1]) * 512),
                         "--sizelimit", Long.toString(Long.parseLong(f[2]) * 512), disk.toString()).strip());
             }
-            assertEquals(2, devices.size());
-            work.run(devices.get(0), devices.get(1));
+            assertEquals(3, devices.size());
+            work.run(devices.get(0), devices.get(1), devices.get(2));
         } finally {
             for (String d : devices) {
                 sh("losetup", "--detach", d);
@@ -416,14 +427,20 @@ class FileRestoreTest {
 
     /** Mounts both partitions read-write, runs the work, unmounts. */
     private void mounted(MountWork work) throws Exception {
-        withPartitions((p1, p2) -> {
+        withPartitions((p1, p2, p3) -> {
             Path m1 = Files.createDirectories(this.work.resolve("m1"));
             Path m2 = Files.createDirectories(this.work.resolve("m2"));
+            Path m3 = Files.createDirectories(this.work.resolve("m3"));
             sh("mount", p1, m1.toString());
             try {
                 sh("mount", p2, m2.toString());
                 try {
-                    work.run(m1, m2);
+                    sh("ntfs-3g", p3, m3.toString());
+                    try {
+                        work.run(m1, m2, m3);
+                    } finally {
+                        sh("umount", m3.toString());
+                    }
                 } finally {
                     sh("umount", m2.toString());
                 }
@@ -432,6 +449,7 @@ class FileRestoreTest {
             }
         });
     }
+
 
     private static String write(Path file, byte[] content) throws Exception {
         Files.write(file, content);
