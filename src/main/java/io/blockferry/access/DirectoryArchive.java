@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A directory of a mounted point as a tar archive, streamed from GNU tar itself: its members are
- * named from the directory's own name down ({@code etc/hostname}), symbolic links are archived as
- * links (never followed), and tar stays on the directory's filesystem. The archive is read as tar
- * writes it; nothing is staged.
+ * named from the directory's own name down ({@code etc/hostname}; a filesystem's own mount
+ * directory is named after it, {@code p1}), symbolic links are archived as links (never followed),
+ * and tar stays on the directory's filesystem. The archive is read as tar writes it; nothing is
+ * staged.
  */
 final class DirectoryArchive {
 
@@ -19,16 +20,12 @@ final class DirectoryArchive {
     }
 
     /**
-     * @param dir      the directory (its real path, inside {@code mount})
-     * @param partName the filesystem's name in paths (p1), the archive's top for the filesystem itself
-     * @param release  run once when the stream ends or is closed
-     * @return the archive's file name and stream (the other fields are the caller's)
+     * @param dir     the directory (its real path, inside a mount)
+     * @param release run once when the stream ends or is closed
      */
-    static FileBrowser.Content of(Path dir, Path mount, String partName, Runnable release) throws IOException {
-        String name = dir.equals(mount) ? partName : dir.getFileName().toString();
+    static InputStream of(Path dir, Runnable release) {
         ProcessBuilder builder = new ProcessBuilder(List.of("tar", "--create", "--file=-", "--one-file-system",
-                "--directory=" + dir.getParent(), "--transform=s,^" + escape(dir.getFileName().toString()) + ","
-                        + escape(name) + ",", "--", dir.getFileName().toString()))
+                "--directory=" + dir.getParent(), "--", dir.getFileName().toString()))
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         HostCommands.cleanEnvironment(builder);
         Process tar;
@@ -54,12 +51,6 @@ final class DirectoryArchive {
                 }
             }
         };
-        return new FileBrowser.Content(null, 0, null, name + ".tar", -1, 0,
-                new ReleasingInputStream(stream, release), FileBrowser.Content.TAR);
-    }
-
-    /** A name as a sed regex and replacement of tar's --transform (its special characters escaped). */
-    private static String escape(String name) {
-        return name.replaceAll("([\\\\.^$*\\[\\],&])", "\\\\$1");
+        return new ReleasingInputStream(stream, release);
     }
 }

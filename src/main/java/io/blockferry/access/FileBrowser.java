@@ -248,10 +248,11 @@ public final class FileBrowser implements AutoCloseable {
             Path mount = PointPaths.realMount(part);
             Path real = PointPaths.walk(mount, segments.subList(1, segments.size()), true, shown, s.point());
             if (Files.isDirectory(real)) {
-                Content tar = DirectoryArchive.of(real, mount, part.name(), () -> release(s));
+                long modified = Files.getLastModifiedTime(real).toMillis();
+                InputStream tar = DirectoryArchive.of(real, () -> release(s));
                 handedOut = true;
-                return new Content(volumeId, s.generation, shown, tar.name(), -1,
-                        Files.getLastModifiedTime(real).toMillis(), tar.stream(), Content.TAR);
+                return new Content(volumeId, s.generation, shown, real.getFileName() + ".tar", -1, modified, tar,
+                        Content.TAR);
             }
             if (!Files.isRegularFile(real)) {
                 throw new AccessException(AccessException.Kind.INVALID, shown + " of point " + s.generation + " of "

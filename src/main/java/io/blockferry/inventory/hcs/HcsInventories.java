@@ -16,8 +16,6 @@ public final class HcsInventories {
     private static final Logger LOG = LoggerFactory.getLogger(HcsInventories.class);
 
     private final Map<String, HcsInventory> byBackend = new LinkedHashMap<>();
-    /** The token each poll's last request carried, to forget it when refused (never logged). */
-    private final Map<HcsInventoryPoll, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HcsInventories(List<HcsInventory> inventories) {
         inventories.forEach(i -> byBackend.put(i.backend(), i));
@@ -50,7 +48,7 @@ public final class HcsInventories {
     public Request request(HcsInventoryPoll poll) {
         HcsInventory inventory = inventory(poll.backend());
         String token = inventory.token();
-        tokens.put(poll, token);
+        poll.sentWith(token);
         return new Request(poll.nextUrl(), inventory.endpoint(), token);
     }
 
@@ -59,24 +57,19 @@ public final class HcsInventories {
         if (poll.accept(status == null ? 0 : status, body)) {
             LOG.info("HCS backend {}: the APIG refused the IAM token during the inventory poll, logging in again",
                     poll.backend());
-            String used = tokens.get(poll);
-            if (used != null) {
-                inventory(poll.backend()).refused(used);
+            if (poll.lastToken() != null) {
+                inventory(poll.backend()).refused(poll.lastToken());
             }
         }
     }
 
     /** @return the ids of the servers whose restore metadata changed */
     public List<String> finish(HcsInventoryPoll poll) {
-        tokens.remove(poll);
         return inventory(poll.backend()).finish(poll);
     }
 
     /** A poll of a backend failed: counted and published; the last good inventory stays. */
-    public void failed(String backend, HcsInventoryPoll poll, Exception cause) {
-        if (poll != null) {
-            tokens.remove(poll);
-        }
+    public void failed(String backend, Exception cause) {
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         LOG.warn("HCS backend {}: the inventory poll failed and is tried again at the next interval: {}", backend,
                 message);

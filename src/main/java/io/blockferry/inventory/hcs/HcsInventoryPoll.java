@@ -52,6 +52,8 @@ public final class HcsInventoryPoll {
     private int page;
     private int refusals;
     private int requests;
+    /** The IAM token of the last request, to forget it when refused: a secret, never logged. */
+    private String lastToken;
 
     HcsInventoryPoll(String backend, URI ecsUrl, URI evsUrl, String projectId, int pageSize) {
         this.backend = backend;
@@ -126,6 +128,14 @@ public final class HcsInventoryPoll {
             page = 0;
         }
         return false;
+    }
+
+    void sentWith(String token) {
+        lastToken = token;
+    }
+
+    String lastToken() {
+        return lastToken;
     }
 
     /** How many answers the poll took (pages and retries). */

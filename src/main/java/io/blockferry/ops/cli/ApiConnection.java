@@ -84,18 +84,7 @@ final class ApiConnection {
     Download download(String path, java.io.OutputStream out) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
                 .GET().build();
-        HttpResponse<java.io.InputStream> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (ConnectException e) {
-            throw CliException.unreachable("no Blockferry answers at " + base + ": start it with bin/blockferry run, "
-                    + "or set BLOCKFERRY_URL");
-        } catch (IOException e) {
-            throw CliException.unreachable("cannot talk to Blockferry at " + base + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted");
-        }
+        HttpResponse<java.io.InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
         try (java.io.InputStream in = response.body()) {
             if (response.statusCode() >= 400) {
                 String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -146,8 +135,12 @@ final class ApiConnection {
     }
 
     private HttpResponse<String> exchange(HttpRequest request) {
+        return exchange(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            return http.send(request, handler);
         } catch (ConnectException e) {
             throw CliException.unreachable("no Blockferry answers at " + base + ": start it with bin/blockferry run, "
                     + "or set BLOCKFERRY_URL");
