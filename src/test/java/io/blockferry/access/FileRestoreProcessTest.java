@@ -71,14 +71,14 @@ class FileRestoreProcessTest {
                 assertEquals("disk", whole.path("name").asText(), top.body().toString());
                 assertEquals("ext4", whole.path("filesystem").asText());
 
-                String listed = cli(first, "files", image.volumeId(), "/disk/srv");
+                String listed = first.cli("files", image.volumeId(), "/disk/srv");
                 assertTrue(listed.contains("motd") && listed.contains("file"), listed);
                 Path out = work.resolve("motd.fetched");
-                cli(first, "fetch", image.volumeId() + "@1", "/disk/srv/motd", "-o", out.toString());
+                first.cli("fetch", image.volumeId() + "@1", "/disk/srv/motd", "-o", out.toString());
                 assertEquals("hello from the process test\n", Files.readString(out, StandardCharsets.UTF_8));
                 // a directory, to a DEST directory: copied under its own name
                 Path into = work.resolve("restored");
-                cli(first, "fetch", image.volumeId() + "@1", "/disk/srv", into.toString());
+                first.cli("fetch", image.volumeId() + "@1", "/disk/srv", into.toString());
                 assertEquals("hello from the process test\n",
                         Files.readString(into.resolve("srv").resolve("motd"), StandardCharsets.UTF_8));
 
@@ -113,15 +113,6 @@ class FileRestoreProcessTest {
                 BrowseLeftovers.clean(browse.toRealPath()); // nothing stays mounted in the temporary directory
             }
         }
-    }
-
-    private static String cli(BlockferryProcess process, String... args) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int code = io.blockferry.ops.cli.Cli.connect("http://127.0.0.1:" + process.port(), BlockferryProcess.TOKEN,
-                new java.io.PrintStream(out, true, StandardCharsets.UTF_8)).execute(args);
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, String.join(" ", args) + ": " + text);
-        return text;
     }
 
     private static String sh(String... command) throws Exception {

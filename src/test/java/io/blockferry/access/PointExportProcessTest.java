@@ -11,14 +11,10 @@ import io.blockferry.testing.BlockferryProcess;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
 import io.blockferry.testing.TestRuntimes;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +52,7 @@ class PointExportProcessTest {
                 String uri = opened.body().path("uri").asText();
                 assertEquals(1, opened.body().path("generation").asLong());
                 assertFalse(opened.body().path("writable").asBoolean());
-                assertEquals(sourceSha, nbdcopySha(uri));
+                assertEquals(sourceSha, PointExportTest.nbdcopySha(uri));
                 assertEquals(id, api.get("/api/exports").body().get(0).path("id").asText());
                 assertEquals(uri, api.get("/api/exports/" + id).body().path("uri").asText());
                 assertEquals(404, api.post("/api/volumes/volumes/it-nbd-process/exports?point=7").status());
@@ -66,16 +62,17 @@ class PointExportProcessTest {
                 assertEquals(0, api.get("/api/exports").body().size());
 
                 // the CLI's three commands
-                String mounted = cli(first, "mount", image.volumeId(), "--point", "1");
+                String mounted = first.cli("mount", image.volumeId(), "--point", "1");
                 assertTrue(mounted.matches("(?s)Export (x[0-9a-f]{8}): volumes/it-nbd-process point 1 \\(24\\.0M, "
                         + "read-only\\) at nbd://127\\.0\\.0\\.1:\\d+\n.*"), mounted);
                 String cliId = mounted.substring("Export ".length(), "Export ".length() + 9);
-                assertEquals(sourceSha, nbdcopySha(api.get("/api/exports/" + cliId).body().path("uri").asText()));
-                String listed = cli(first, "mounts");
+                assertEquals(sourceSha, PointExportTest.nbdcopySha(
+                        api.get("/api/exports/" + cliId).body().path("uri").asText()));
+                String listed = first.cli("mounts");
                 assertTrue(listed.startsWith("ID ") && listed.contains(cliId) && listed.contains("read-only"), listed);
                 assertEquals("Export " + cliId + " of volumes/it-nbd-process point 1 closed\n",
-                        cli(first, "unmount", cliId));
-                assertEquals("No open export.\n", cli(first, "mounts"));
+                        first.cli("unmount", cliId));
+                assertEquals("No open export.\n", first.cli("mounts"));
 
                 ApiClient.Answer writable = api.post("/api/volumes/volumes%2Fit-nbd-process/exports?writable=true&point=1");
                 assertEquals(201, writable.status(), writable.body().toString());
@@ -108,28 +105,5 @@ class PointExportProcessTest {
                 assertEquals(0, left.count(), "a stop removes the exports' directories");
             }
         }
-    }
-
-    private static String cli(BlockferryProcess process, String... args) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int code = io.blockferry.ops.cli.Cli.connect("http://127.0.0.1:" + process.port(), BlockferryProcess.TOKEN,
-                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)).execute(args);
-        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, code, String.join(" ", args) + ": " + text);
-        return text;
-    }
-
-    private static String nbdcopySha(String uri) throws Exception {
-        Process p = new ProcessBuilder("nbdcopy", uri, "-").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = p.getInputStream()) {
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
-        }
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "nbdcopy " + uri);
-        return HexFormat.of().formatHex(sha.digest());
     }
 }

@@ -266,7 +266,7 @@ class PointExportTest {
     }
 
     /** The SHA-256 of what {@code nbdcopy URI -} streams. */
-    private static String nbdcopySha(String uri) throws Exception {
+    static String nbdcopySha(String uri) throws Exception {
         Process p = new ProcessBuilder("nbdcopy", uri, "-").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         try (InputStream in = p.getInputStream()) {

@@ -177,6 +177,16 @@ public final class BlockferryProcess implements AutoCloseable {
     }
 
     /** The port of its REST API. */
+    /** Runs a CLI command against this process; its output, after checking that it exited 0. */
+    public String cli(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = io.blockferry.ops.cli.Cli.connect("http://127.0.0.1:" + port, TOKEN,
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)).execute(args);
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertEquals(0, code, String.join(" ", args) + ": " + text);
+        return text;
+    }
+
     public int port() {
         return port;
     }
