@@ -90,7 +90,7 @@ public final class BlockferryRuntime implements AutoCloseable {
         Preflight.checkConfiguration(settings);
         Roles roles = Roles.parse(settings.text("blockferry.roles"));
         ownerOnly(settings, roles);
-        settings = withSite(withSourceGroup(settings));
+        settings = withInstallationDefaults(settings);
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -190,25 +190,21 @@ public final class BlockferryRuntime implements AutoCloseable {
     }
 
     /**
-     * The source's consumer groups (acks, events, requests) are its own unless configured: two
-     * source installations on one Kafka with the default configuration would otherwise split the
-     * acks topic's partitions and drop each other's acks (finding 15). Every source reads every ack
-     * and acts only on those of its own generations in flight.
+     * The defaults that come from this data directory's installation id (read once):
+     * {@code blockferry.site}, and the source's consumer groups (acks, events, requests), which are
+     * its own unless configured. Two source installations on one Kafka with the default
+     * configuration would otherwise split the acks topic's partitions and drop each other's acks
+     * (finding 15); each reads every ack and acts only on those addressed to its site.
      */
-    /** {@code blockferry.site}, or this data directory's installation id when it is not set. */
-    static Settings withSite(Settings settings) {
-        if (!settings.text("blockferry.site", "").isBlank()) {
+    static Settings withInstallationDefaults(Settings settings) {
+        boolean site = !settings.text("blockferry.site", "").isBlank();
+        boolean group = settings.find("blockferry.kafka.source-group").isPresent();
+        if (site && group) {
             return settings;
         }
-        return settings.with("blockferry.site", InstallationId.of(Path.of(settings.text("blockferry.data-dir"))));
-    }
-
-    private static Settings withSourceGroup(Settings settings) {
-        if (settings.find("blockferry.kafka.source-group").isPresent()) {
-            return settings;
-        }
-        return settings.with("blockferry.kafka.source-group",
-                "blockferry-source-" + InstallationId.of(Path.of(settings.text("blockferry.data-dir"))));
+        String id = InstallationId.of(Path.of(settings.text("blockferry.data-dir")));
+        Settings out = site ? settings : settings.with("blockferry.site", id);
+        return group ? out : out.with("blockferry.kafka.source-group", "blockferry-source-" + id);
     }
 
     private static <T extends AutoCloseable> T add(List<AutoCloseable> resources, T resource) {
