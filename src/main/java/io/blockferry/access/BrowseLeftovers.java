@@ -1,6 +1,5 @@
 package io.blockferry.access;
 
-import static io.blockferry.access.HostCommands.cmdline;
 import static io.blockferry.access.HostCommands.loopsUnder;
 import static io.blockferry.access.HostCommands.mountsUnder;
 import static io.blockferry.access.HostCommands.run;
@@ -12,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,15 +62,8 @@ final class BrowseLeftovers {
                 Path pidFile = dir.resolve(PID_FILE);
                 if (Files.exists(pidFile)) {
                     try {
-                        long pid = Long.parseLong(Files.readString(pidFile).strip());
-                        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-                        if (handle.isPresent() && handle.get().isAlive() && cmdline(pid).contains(dir.toString())) {
-                            handle.get().destroy();
-                            try {
-                                handle.get().onExit().get(10, TimeUnit.SECONDS);
-                            } catch (Exception e) {
-                                handle.get().destroyForcibly();
-                            }
+                        long pid = HostCommands.stopIfOurs(pidFile, dir.toString());
+                        if (pid > 0) {
                             done.add("nbdfuse process " + pid);
                         }
                     } catch (IOException | NumberFormatException e) {

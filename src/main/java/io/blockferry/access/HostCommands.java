@@ -126,6 +126,30 @@ final class HostCommands {
         }
     }
 
+    /**
+     * Stops the process a pid file names if it is still alive and its command line holds
+     * {@code marker} (so a reused pid of another process is never touched): TERM, then KILL after
+     * 10 s.
+     *
+     * @return the pid stopped, or -1 when there was nothing of ours to stop
+     * @throws IOException             when the pid file cannot be read
+     * @throws NumberFormatException   when it holds no pid
+     */
+    static long stopIfOurs(Path pidFile, String marker) throws IOException {
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        java.util.Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive() || !cmdline(pid).contains(marker)) {
+            return -1;
+        }
+        handle.get().destroy();
+        try {
+            handle.get().onExit().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            handle.get().destroyForcibly();
+        }
+        return pid;
+    }
+
     /** The end of a log file, for an error message. */
     static String tail(Path log) {
         try {

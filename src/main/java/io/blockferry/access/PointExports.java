@@ -390,15 +390,8 @@ public final class PointExports implements AutoCloseable {
                 Path pidFile = dir.resolve(PID_FILE);
                 if (Files.exists(pidFile)) {
                     try {
-                        long pid = Long.parseLong(Files.readString(pidFile).strip());
-                        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-                        if (handle.isPresent() && handle.get().isAlive() && HostCommands.cmdline(pid).contains("overlay=" + dir)) {
-                            handle.get().destroy();
-                            try {
-                                handle.get().onExit().get(10, TimeUnit.SECONDS);
-                            } catch (Exception e) {
-                                handle.get().destroyForcibly();
-                            }
+                        long pid = HostCommands.stopIfOurs(pidFile, "overlay=" + dir);
+                        if (pid > 0) {
                             what += " and its nbdkit (pid " + pid + ", killed)";
                         }
                     } catch (IOException | NumberFormatException e) {
