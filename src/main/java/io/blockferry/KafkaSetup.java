@@ -44,6 +44,9 @@ final class KafkaSetup implements AutoCloseable {
                             chunkConfig),
                     // Compacted: a restore consumer that starts late still finds each server's latest record.
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.metadata-topic"), partitions, replicas,
+                            Map.of("cleanup.policy", "compact")),
+                    // Compacted: each volume's newest chunk sums stay (a head and its segments)
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.sums-topic"), partitions, replicas,
                             Map.of("cleanup.policy", "compact"))),
                     settings.integer("blockferry.kafka.timeout-seconds"), KafkaClientConfig.from(settings));
         } catch (RuntimeException e) {

@@ -68,6 +68,7 @@ final class SourceRole implements AutoCloseable {
     private final String site;
     final io.blockferry.inventory.hcs.HcsInventories hcsInventories;
     final ChainHints hints;
+    final io.blockferry.source.TargetChunkSums targetSums;
 
     private final io.blockferry.config.ChildEnvironment hookEnvironment;
 
@@ -77,12 +78,12 @@ final class SourceRole implements AutoCloseable {
         SourceSettings source = new SourceSettings((int) settings.bytes("blockferry.source.chunk-size"),
                 settings.integer("blockferry.source.read-ahead"), settings.text("blockferry.source.snapshot-prefix"),
                 settings.integer("blockferry.source.ack-timeout-seconds") * 1000L,
-                settings.integer("blockferry.source.snapshot-limit"), autoResync(settings));
+                settings.integer("blockferry.source.snapshot-limit"), resyncMode(settings));
         this.events = events;
         this.sources = sources;
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "source"),
                 Database.schema(VolumeStateStore.SCHEMA, ChainHints.SCHEMA, InventoryStore.SCHEMA,
-                        SchedulingRole.SCHEMA));
+                        SchedulingRole.SCHEMA, io.blockferry.source.TargetChunkSums.SCHEMA));
         this.states = new VolumeStateStore(database);
         this.hints = new ChainHints(database);
         AtomicInteger n = new AtomicInteger();
@@ -102,12 +103,15 @@ final class SourceRole implements AutoCloseable {
         ChunkStream.Reading reading = new ChunkStream.Reading(buffers, readers, settings.integer("blockferry.source.read-ahead"),
                 (int) settings.bytes("blockferry.kafka.record-size"), (int) settings.bytes("blockferry.source.zero-granularity"),
                 (int) settings.bytes("blockferry.source.min-zero-run"));
+        Path spill = Path.of(settings.text("blockferry.data-dir"), "state", "extents");
+        this.site = settings.text("blockferry.site");
+        this.targetSums = new io.blockferry.source.TargetChunkSums(database, new io.blockferry.source.SourceSite(site),
+                spill);
         this.planner = new GenerationPlanner(sources, states, source, manifests, verifier, waiters, events, reading,
-                throttle, progress, hints, Path.of(settings.text("blockferry.data-dir"), "state", "extents"));
+                throttle, progress, hints, spill, targetSums);
         this.backoff = new ResyncBackoff(resync, settings.duration("blockferry.source.resync-backoff"),
                 settings.duration("blockferry.source.resync-backoff-max"));
         this.acks = new AckHandler(states, new SnapshotCleaner(sources, names), manifests, waiters, events, hints, backoff);
-        this.site = settings.text("blockferry.site");
         this.publisher = new KafkaChunkPublisher(KafkaTuning.from(settings), bootstrapServers,
                 settings.text("blockferry.kafka.chunk-topic"), keys, site);
         this.inventory = InventorySetup.create(settings, new InventoryStore(database), hints, events);
@@ -120,12 +124,12 @@ final class SourceRole implements AutoCloseable {
         this.staticVolumes = new StaticVolumes(Preflight.staticVolumes(settings));
     }
 
-    private static boolean autoResync(Settings settings) {
-        String mode = settings.text("blockferry.source.chain-break-resync");
-        if (!mode.equals("auto") && !mode.equals("manual")) {
-            throw new ConfigurationException("blockferry.source.chain-break-resync is '" + mode + "': use auto or manual");
+    private static io.blockferry.source.ResyncMode resyncMode(Settings settings) {
+        try {
+            return io.blockferry.source.ResyncMode.of(settings.text("blockferry.source.chain-break-resync"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage());
         }
-        return mode.equals("auto");
     }
 
     /**
@@ -174,6 +178,7 @@ final class SourceRole implements AutoCloseable {
         main.bind("chainHints", hints);
         main.bind("blockSources", sources);
         main.bind("ackHandler", acks);
+        main.bind("targetChunkSums", targetSums);
         main.bind("sourceSite", new io.blockferry.source.SourceSite(site));
         main.bind("syncFailures", failures);
         main.bind("resyncRequests", resyncRequests);

@@ -94,7 +94,8 @@ final class TargetRole implements AutoCloseable {
                     if (started) {
                         retentionQueue.accept(volumeId);
                     }
-                });
+                }, new io.blockferry.target.PointSums(repository,
+                        new CamelSender(camel, "direct:chunk-sums-publish")::accept));
         this.scrubber = new Scrubber(repository, catalog, replicas, writer::lockOf, events);
         this.retention = new Retention(repository, catalog, writer::lockOf, events,
                 settings.integer("blockferry.target.keep-points"));

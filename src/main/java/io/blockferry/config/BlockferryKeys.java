@@ -51,6 +51,7 @@ public final class BlockferryKeys {
         d.define(key("blockferry.kafka.dead-letter-topic", STRING, "blockferry.dead-letters"));
         d.define(key("blockferry.kafka.request-topic", STRING, "blockferry.requests"));
         d.define(key("blockferry.kafka.metadata-topic", STRING, "blockferry.metadata"));
+        d.define(key("blockferry.kafka.sums-topic", STRING, "blockferry.chunk-sums"));
         d.define(key("blockferry.kafka.metadata-group", STRING, "blockferry-target-metadata"));
         d.define(key("blockferry.kafka.partitions", INT, "8").atLeast(1));
         d.define(key("blockferry.kafka.replication-factor", INT, "0").atLeast(0));
@@ -135,7 +136,8 @@ public final class BlockferryKeys {
         d.define(key("blockferry.source.snapshot-prefix", STRING, "blockferry-"));
         d.define(key("blockferry.source.ack-timeout-seconds", INT, "1800").atLeast(0));
         d.define(key("blockferry.source.snapshot-limit", INT, "128").atLeast(2));
-        d.define(key("blockferry.source.chain-break-resync", STRING, "auto").oneOf("auto", "manual"));
+        d.define(key("blockferry.source.chain-break-resync", STRING, "checksum")
+                .oneOf("checksum", "full", "manual", "auto"));
         d.define(key("blockferry.source.resync-backoff", DURATION, "10s"));
         d.define(key("blockferry.source.resync-backoff-max", DURATION, "15m"));
         d.define(key("blockferry.source.request-max-age", DURATION, "1h"));

@@ -31,6 +31,7 @@ public final class JsonRecordAuth {
     public static final String EVENTS = "events";
     public static final String METADATA = "metadata";
     public static final String REQUESTS = "requests";
+    public static final String CHUNK_SUMS = "chunk-sums";
 
     private final RecordKeys keys;
 

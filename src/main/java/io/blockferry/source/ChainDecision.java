@@ -10,10 +10,28 @@ import java.util.List;
  */
 public final class ChainDecision {
 
-    /** The outcome: the mode, the cause shown to operators, and the base an incremental builds on. */
-    public record Plan(SyncMode mode, String cause, String baseSnapshot) {
+    /**
+     * The outcome: the mode, the cause shown to operators, and the base an incremental builds on.
+     * {@code checksumOn} is the target's point a checksum resync builds on (0: not one): an
+     * incremental on {@code baseSnapshot} that reads the whole volume and sends only the chunks
+     * that differ from that point's sums.
+     */
+    public record Plan(SyncMode mode, String cause, String baseSnapshot, long checksumOn) {
+        public Plan(SyncMode mode, String cause, String baseSnapshot) {
+            this(mode, cause, baseSnapshot, 0);
+        }
+
         static Plan full(String cause) {
             return new Plan(SyncMode.FULL, cause, null);
+        }
+
+        /** The plan of a chain break resynced by checksum on a target point. */
+        static Plan checksum(String cause, long targetGeneration, String targetSnapshot) {
+            return new Plan(SyncMode.INCREMENTAL, cause, targetSnapshot, targetGeneration);
+        }
+
+        public boolean checksumResync() {
+            return checksumOn > 0;
         }
     }
 

@@ -45,6 +45,18 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
                           int minZeroRun) {
     }
 
+    /**
+     * Decides, on a reader thread, that a piece just read need not be sent (a checksum resync: the
+     * target already holds exactly these bytes). Closed with the stream.
+     */
+    public interface ChunkFilter extends AutoCloseable {
+        /** @param bytes the piece at {@code offset}, between position and limit (consumed) */
+        boolean unchanged(long offset, ByteBuffer bytes);
+
+        @Override
+        void close();
+    }
+
     /** A run of one piece, before it has a sequence number. */
     private record Run(long offset, ByteBuffer payload, int crc32c, long zeroLength, PooledBuffer owner) {
         boolean zero() {
@@ -73,6 +85,9 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
     private final Runnable beforeEnd;
     private final Throttle throttle;
     private final SyncProgress.Tracker progress;
+    private final ChunkFilter filter;
+    /** Bytes read and left out by the filter, not yet counted in the progress. */
+    private final java.util.concurrent.atomic.AtomicLong unsentSinceProgress = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param changes   the generation's changed extents, cut here at the chunk grid of {@code begin};
@@ -85,6 +100,14 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
     public ChunkStream(ChunkRecord.Begin begin, ExtentLog changes, BlockReader reader, Reading reading,
                        FileChannel manifest, Runnable beforeEnd, Throttle throttle, SyncProgress.Tracker progress,
                        CompletableFuture<GenerationAck> ack) {
+        this(begin, changes, reader, reading, manifest, beforeEnd, throttle, progress, ack, null);
+    }
+
+    /** @param filter leaves out pieces the target already holds (null: every piece is sent) */
+    public ChunkStream(ChunkRecord.Begin begin, ExtentLog changes, BlockReader reader, Reading reading,
+                       FileChannel manifest, Runnable beforeEnd, Throttle throttle, SyncProgress.Tracker progress,
+                       CompletableFuture<GenerationAck> ack, ChunkFilter filter) {
+        this.filter = filter;
         this.begin = begin;
         this.changes = changes;
         this.pieces = new ChunkGrid(changes.iterator(), begin.chunkSize());
@@ -168,6 +191,10 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
 
     private ChunkRecord prepare() throws ExecutionException, InterruptedException {
         while (ready.isEmpty()) {
+            long unsent = unsentSinceProgress.getAndSet(0);
+            if (unsent > 0) {
+                progress.add(unsent);
+            }
             fill();
             if (inFlight.isEmpty()) {
                 beforeEnd.run();
@@ -235,6 +262,10 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
             throttle.acquire(length);
             reader.read(piece.offset(), bytes);
             throttle.afterRead(length);
+            if (filter != null && filter.unchanged(piece.offset(), buffer.buffer().duplicate().limit(length).position(0))) {
+                unsentSinceProgress.addAndGet(length);
+                return runs;
+            }
             splitters.get().split(bytes, piece.offset(), length, (offset, at, runLength, zero) -> {
                 if (zero) {
                     runs.add(new Run(offset, null, 0, runLength, null));
@@ -292,6 +323,9 @@ public final class ChunkStream implements Iterator<ChunkRecord>, AutoCloseable {
         drain();
         reader.close();
         changes.close();
+        if (filter != null) {
+            filter.close();
+        }
         try {
             manifest.close();
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.blockferry.source;
 
+import io.blockferry.changedblock.Extent;
 import io.blockferry.changedblock.ExtentLog;
 import io.blockferry.events.ChainBreak;
 import io.blockferry.events.Event;
@@ -11,6 +12,7 @@ import io.blockferry.transport.GenerationAck;
 import io.blockferry.transport.SyncMode;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,6 +50,7 @@ public final class GenerationPlanner {
     private final SyncProgress progress;
     private final ChainHints hints;
     private final Path spillDir;
+    private final TargetChunkSums targetSums;
     private final Map<String, Object> volumeLocks = new ConcurrentHashMap<>();
     /** Volumes whose pending generation this process is creating or publishing now. */
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
@@ -55,6 +58,16 @@ public final class GenerationPlanner {
     public GenerationPlanner(BlockSources sources, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
                              DiffVerifier verifier, SyncWaiters waiters, EventSink events, ChunkStream.Reading reading,
                              Throttle throttle, SyncProgress progress, ChainHints hints, Path spillDir) {
+        this(sources, store, settings, manifests, verifier, waiters, events, reading, throttle, progress, hints, spillDir,
+                null);
+    }
+
+    /** @param targetSums what the target holds of each volume, for checksum resyncs (null: every resync is full) */
+    public GenerationPlanner(BlockSources sources, VolumeStateStore store, SourceSettings settings, SourceManifests manifests,
+                             DiffVerifier verifier, SyncWaiters waiters, EventSink events, ChunkStream.Reading reading,
+                             Throttle throttle, SyncProgress progress, ChainHints hints, Path spillDir,
+                             TargetChunkSums targetSums) {
+        this.targetSums = targetSums;
         this.sources = sources;
         this.store = store;
         this.settings = settings;
@@ -94,12 +107,12 @@ public final class GenerationPlanner {
             state = settlePending(state, head);
             String imageId = head.identity();
             Optional<ChainHints.Hint> hint = hints.find(volumeId);
-            ChainDecision.Plan plan = ChainDecision.decide(state, request, imageId, head.size(), head.snapshots(),
-                    hint.map(ChainHints.Hint::cause).orElse(null));
+            ChainDecision.Plan plan = resyncPlan(volumeId, request, head.size(), ChainDecision.decide(state, request,
+                    imageId, head.size(), head.snapshots(), hint.map(ChainHints.Hint::cause).orElse(null)));
             reportChainBreak(volumeId, plan, request, hint.orElse(null));
             budget.ensureRoom(head, volumeId, state.baseSnapshot());
             long generation = store.nextGeneration(volumeId);
-            if (hint.isPresent() && plan.mode() == SyncMode.FULL) {
+            if (hint.isPresent() && (plan.mode() == SyncMode.FULL || plan.checksumResync())) {
                 hints.consumedBy(volumeId, generation);
             }
             String snapshot = names.forGeneration(generation, Instant.now());
@@ -117,32 +130,50 @@ public final class GenerationPlanner {
         }
     }
 
-    /** Lists the generation's changed blocks (one pass over the diff) and returns its record stream. */
+    /**
+     * Lists the generation's changed blocks (one pass over the diff) and returns its record stream. A
+     * checksum resync lists the whole volume instead, and its stream leaves out every chunk whose
+     * SHA-256 equals the target's; sums that turn out unusable now make it a full resync.
+     */
     public ChunkStream stream(PlannedGeneration planned) {
         String volumeId = planned.volumeId();
         ChainDecision.Plan plan = planned.plan();
         BlockReader reader = null;
+        ChecksumBasis basis = null;
         try (SourceVolume head = sources.open(volumeId)) {
+            if (plan.checksumResync()) {
+                basis = openBasis(volumeId);
+                plan = basis == null ? ChainDecision.Plan.full(plan.cause())
+                        : ChainDecision.Plan.checksum(plan.cause(), basis.generation(), basis.snapshot());
+            }
             reader = head.readerAt(planned.snapshot());
             long size = reader.size();
             ExtentLog changes;
-            try (ChangedBlocks changed = head.changes(plan.baseSnapshot(), planned.snapshot())) {
-                changes = ExtentLog.collect(changed, spillDir);
+            if (basis != null) {
+                changes = ExtentLog.collect(List.of(new Extent(0, size, true)).iterator(), spillDir);
+            } else {
+                try (ChangedBlocks changed = head.changes(plan.baseSnapshot(), planned.snapshot())) {
+                    changes = ExtentLog.collect(changed, spillDir);
+                }
             }
+            String kind = basis != null ? "checksum" : plan.mode().name().toLowerCase();
             ChunkRecord.Begin begin = new ChunkRecord.Begin(volumeId, planned.generation(), plan.mode(), plan.cause(),
-                    size, settings.chunkSize(), planned.snapshot(), plan.baseSnapshot(), planned.imageId(),
-                    System.currentTimeMillis(), planned.request().options().keepPoints(), changes.totalBytes());
-            LOG.info("Volume {} generation {}: {} sync ({}) of {} changed bytes of {} from {} to snapshot {}", volumeId,
-                    planned.generation(), plan.mode().name().toLowerCase(), plan.cause(), changes.totalBytes(), size,
+                    size, basis != null ? basis.chunkSize() : settings.chunkSize(), planned.snapshot(),
+                    plan.baseSnapshot(), planned.imageId(), System.currentTimeMillis(),
+                    planned.request().options().keepPoints(), changes.totalBytes());
+            LOG.info("Volume {} generation {}: {} sync ({}) of {} {} bytes of {} from {} to snapshot {}", volumeId,
+                    planned.generation(), kind, plan.cause(), changes.totalBytes(),
+                    basis != null ? "compared (only chunks that differ are sent)" : "changed", size,
                     plan.baseSnapshot() == null ? "nothing" : plan.baseSnapshot(), planned.snapshot());
-            SyncProgress.Tracker tracker = progress.start(volumeId, planned.generation(),
-                    plan.mode().name().toLowerCase(), changes.totalBytes());
+            SyncProgress.Tracker tracker = progress.start(volumeId, planned.generation(), kind, changes.totalBytes());
             BlockReader snapshotReader = reader;
-            Runnable verify = plan.mode() == SyncMode.INCREMENTAL
+            // a checksum resync compared every chunk with the target's own sums: nothing is left to sample
+            Runnable verify = plan.mode() == SyncMode.INCREMENTAL && basis == null
                     ? () -> verifier.verify(volumeId, manifests.chain(volumeId, planned.generation()), snapshotReader)
                     : () -> { };
             return new ChunkStream(begin, changes, reader, reading, manifests.create(volumeId, planned.generation()),
-                    verify, throttle.within(planned.request().options().bandwidthLimit()), tracker, planned.ack());
+                    verify, throttle.within(planned.request().options().bandwidthLimit()), tracker, planned.ack(),
+                    basis);
         } catch (RuntimeException e) {
             // the generation stays planned: the error route retries this step when the cause may pass,
             // and abandons the generation once it gives up
@@ -150,7 +181,38 @@ public final class GenerationPlanner {
             if (reader != null) {
                 reader.close();
             }
+            if (basis != null) {
+                basis.close();
+            }
             throw e;
+        }
+    }
+
+    /**
+     * A chain break becomes a checksum resync when so configured and the target has published sums of
+     * this volume at its present size; otherwise it stays a full resync.
+     */
+    private ChainDecision.Plan resyncPlan(String volumeId, SyncRequest request, long size, ChainDecision.Plan plan) {
+        if (plan.mode() != SyncMode.FULL || request.full() || !ChainBreak.isChainBreak(plan.cause())
+                || settings.chainBreakResync() != ResyncMode.CHECKSUM || targetSums == null) {
+            return plan;
+        }
+        TargetChunkSums.Lookup found = targetSums.find(volumeId, size, reading.pool().bufferSize());
+        if (!found.usable()) {
+            LOG.info("Volume {}: the chain break ({}) is resynced in full, not by checksum: {}", volumeId, plan.cause(),
+                    found.whyNot());
+            return plan;
+        }
+        return ChainDecision.Plan.checksum(plan.cause(), found.generation(), found.snapshot());
+    }
+
+    /** The target's sums, put together and checked; null (a full resync) when they do not add up. */
+    private ChecksumBasis openBasis(String volumeId) {
+        try {
+            return targetSums.open(volumeId);
+        } catch (RuntimeException e) {
+            LOG.warn("Volume {}: the checksum resync becomes a full one: {}", volumeId, e.getMessage());
+            return null;
         }
     }
 
@@ -270,7 +332,11 @@ public final class GenerationPlanner {
                 "the snapshot chain of " + volumeId + " is broken (" + plan.cause()
                         + (hinted ? ", seen by the OpenStack inventory: " + hint.detail() : "") + "): "
                         + (manual ? "a full resync is needed; request one with a full sync"
-                                  : "starting a full resync"), Map.of()));
+                                  : plan.checksumResync() ? "starting a checksum resync on the target's point "
+                                        + plan.checksumOn() + " (snapshot " + plan.baseSnapshot() + "): the whole "
+                                        + "volume is read and only the chunks whose SHA-256 differs are sent"
+                                  : "starting a full resync"),
+                plan.checksumResync() ? Map.of("checksumOnGeneration", plan.checksumOn()) : Map.of()));
         if (manual) {
             throw new SyncFailedException("volume " + volumeId + " needs a full resync (" + plan.cause()
                     + ") and blockferry.source.chain-break-resync is manual: request a full sync");

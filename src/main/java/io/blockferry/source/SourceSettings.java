@@ -2,7 +2,7 @@ package io.blockferry.source;
 
 /** Tuning of the source side. */
 public record SourceSettings(int chunkSize, int readAhead, String snapshotPrefix, long ackTimeoutMillis,
-                             int snapshotLimit, boolean autoResync) {
+                             int snapshotLimit, ResyncMode chainBreakResync) {
 
     public SourceSettings {
         if (chunkSize < 4096 || Integer.bitCount(chunkSize) != 1) {
@@ -13,5 +13,10 @@ public record SourceSettings(int chunkSize, int readAhead, String snapshotPrefix
             throw new IllegalArgumentException("blockferry.source.snapshot-limit must be at least 2: a sync needs its "
                     + "base and one new snapshot (was " + snapshotLimit + ")");
         }
+    }
+
+    /** Whether a chain break starts a resync on its own (checksum or full) rather than waiting for a request. */
+    public boolean autoResync() {
+        return chainBreakResync != ResyncMode.MANUAL;
     }
 }

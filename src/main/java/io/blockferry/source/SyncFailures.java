@@ -39,10 +39,12 @@ public final class SyncFailures {
         if (failure instanceof DiffInvalidException invalid) {
             planner.abandon(planned, stream, failure.getMessage(), ChainBreak.DIFF_INVALID);
             events.publish(Event.of(EventTypes.CHAIN_BREAK, volumeId, ChainBreak.DIFF_INVALID, Event.ERROR,
-                    failure.getMessage() + (autoResync ? "; starting a full resync" : "; a full resync is needed"),
+                    failure.getMessage() + (autoResync ? "; starting a resync" : "; a full resync is needed"),
                     Map.of("checked", invalid.checked())));
             if (autoResync) {
-                resync.request(SyncRequest.full(volumeId, ChainBreak.DIFF_INVALID));
+                // the abandoned generation left the cause in the volume's state: the next sync resyncs
+                // (by checksum when configured and possible, else in full)
+                resync.request(SyncRequest.incremental(volumeId, "resync:" + ChainBreak.DIFF_INVALID));
             }
             return;
         }
@@ -52,10 +54,11 @@ public final class SyncFailures {
                 planner.abandon(planned, stream, failure.getMessage(), cause);
             }
             events.publish(Event.of(EventTypes.CHAIN_BREAK, volumeId, cause, Event.ERROR,
-                    failure.getMessage() + (autoResync ? "; starting a full resync" : "; a full resync is needed"),
+                    failure.getMessage() + (autoResync ? "; starting a resync" : "; a full resync is needed"),
                     Map.of()));
             if (autoResync) {
-                resync.request(SyncRequest.full(volumeId, cause));
+                resync.request(planned != null ? SyncRequest.incremental(volumeId, "resync:" + cause)
+                        : SyncRequest.full(volumeId, cause));
             }
             return;
         }

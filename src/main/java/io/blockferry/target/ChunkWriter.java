@@ -37,7 +37,13 @@ public final class ChunkWriter {
      */
     public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, Replicas replicas, long checkpointBytes,
                        EventSink events, AckOutbox acks, Consumer<String> committed) {
-        this.parts = new WriterParts(repository, catalog, replicas, events, acks, committed, checkpointBytes);
+        this(repository, catalog, replicas, checkpointBytes, events, acks, committed, PointSums.NONE);
+    }
+
+    /** @param sums keeps and publishes the chunk sums of each volume's newest point (checksum resyncs) */
+    public ChunkWriter(Repository repository, RecoveryPointCatalog catalog, Replicas replicas, long checkpointBytes,
+                       EventSink events, AckOutbox acks, Consumer<String> committed, PointSums sums) {
+        this.parts = new WriterParts(repository, catalog, replicas, events, acks, committed, checkpointBytes, sums);
     }
 
     /**

@@ -62,6 +62,11 @@ public final class Repository {
         return volumeDir(volumeId).resolve("replica.img");
     }
 
+    /** The SHA-256 of each chunk of the replica at its newest point (see {@link ChunkSums}). */
+    public Path chunkSums(String volumeId) {
+        return volumeDir(volumeId).resolve("chunk-sums");
+    }
+
     public Path stagingDiff(String volumeId, long generation) {
         return dir(volumeId, "staging").resolve(name(generation) + ".rbddiff.part");
     }

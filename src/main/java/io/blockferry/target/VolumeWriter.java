@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *     this point (never over a newer replica), then fsynced;</li>
  * <li>one catalog transaction, forced to disk: the point COMMITTED, the replica row, and the ack
  *     queued. Only now may the source remove its older snapshot;</li>
- * <li>the ack is published by the {@link AckOutbox}, and retried until Kafka has it.</li>
+ * <li>the ack is published by the {@link AckOutbox}, and retried until Kafka has it;</li>
+ * <li>the chunk sums of the replica are updated and published ({@link PointSums}). Killed before:
+ *     the sums still name the point before, so a checksum resync of the volume falls back to a full
+ *     one until the next commit, which rebuilds them from the replica.</li>
  * </ol>
  * A Kafka offset passes a record only once what the record did is durable: at a checkpoint for
  * staged records, after step 2 for END (its commit is finished from the catalog if need be).
@@ -297,6 +300,9 @@ final class VolumeWriter {
         parts.catalog().finishCommit(volumeId, generation, replica, parts.acks().toJson(ack));
         FaultPoints.reach(FaultPoints.Step.TARGET_AFTER_COMMIT);
         parts.acks().wake();
+        if (replica.valid() && replica.generation() == generation) {
+            parts.sums().committed(volumeId, point, baseGeneration(point), parts.replicas().of(volumeId));
+        }
         LOG.info("Volume {} generation {} committed: {} data records ({} bytes), {} zero records; replica {}",
                 volumeId, generation, point.dataChunks(), point.dataBytes(), point.zeroChunks(),
                 replica.valid() && replica.generation() == generation ? "updated" : "not updated (" + replica.detail()

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * @param acks            publishes the answers the commits queue in the catalog
  * @param committed       told each volume that committed a point (retention prunes it)
  * @param checkpointBytes staged bytes after which a volume's staging is made durable
+ * @param sums            keeps and publishes the chunk sums of each volume's newest point
  */
 record WriterParts(Repository repository, RecoveryPointCatalog catalog, Replicas replicas, EventSink events,
-                   AckOutbox acks, Consumer<String> committed, long checkpointBytes) {
+                   AckOutbox acks, Consumer<String> committed, long checkpointBytes, PointSums sums) {
 }

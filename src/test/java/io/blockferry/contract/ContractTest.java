@@ -360,6 +360,11 @@ class ContractTest {
                 List.of(), List.of("default"), List.of(), List.of(new ServerMetadata.Disk(0, "/dev/vda", "v1",
                 "boot", 1, "ceph-ssd", true, image.volumeId())), List.of(), 1000);
         valid(schema("metadata.schema.json"), json.valueToTree(metadata), "server metadata");
+        // chunk sums as the target's route writes them
+        valid(schema("chunk-sums.schema.json"), json.valueToTree(io.blockferry.transport.ChunkSumsRecord.head(
+                image.volumeId(), "site-a", 3, "snap-3", 1 << 20, 3L << 20, 1, "ab".repeat(32))), "chunk-sums head");
+        valid(schema("chunk-sums.schema.json"), json.valueToTree(io.blockferry.transport.ChunkSumsRecord.segment(
+                image.volumeId(), "site-a", 3, "snap-3", 1 << 20, 3L << 20, 0, new byte[96])), "chunk-sums segment");
     }
 
     @Test

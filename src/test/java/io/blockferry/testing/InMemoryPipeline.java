@@ -66,7 +66,7 @@ public final class InMemoryPipeline implements AutoCloseable {
     }
 
     private void open() {
-        SourceSettings settings = new SourceSettings(CHUNK, readAhead, PREFIX, ackTimeoutMillis, 32, true);
+        SourceSettings settings = new SourceSettings(CHUNK, readAhead, PREFIX, ackTimeoutMillis, 32, io.blockferry.source.ResyncMode.FULL);
         database = Database.open(dir.resolve("state"), Database.schema(VolumeStateStore.SCHEMA, ChainHints.SCHEMA));
         states = new VolumeStateStore(database);
         ChainHints hints = new ChainHints(database);
