@@ -89,6 +89,20 @@ public final class RbdImages {
         }
     }
 
+    /** Removes one snapshot (as an operator's {@code rbd snap rm} would: it breaks Blockferry's chain). */
+    public void removeSnapshot(String name, String snapshot) {
+        try {
+            RbdImage image = rbd.open(name);
+            try {
+                image.snapRemove(snapshot);
+            } finally {
+                rbd.close(image);
+            }
+        } catch (RbdException e) {
+            throw failure("remove snapshot " + snapshot + " of", name, e);
+        }
+    }
+
     private CephException failure(String what, String name, RbdException e) {
         return new CephException("cannot " + what + " RBD image " + pool + "/" + name + ": "
                 + CephErrors.describe(e.getReturnValue()), Math.abs(e.getReturnValue()), e);

@@ -88,6 +88,34 @@ final class BenchImages implements AutoCloseable {
         });
     }
 
+    /**
+     * 64 KiB of random bytes in {@code percent}% of the image's 1 MiB chunks, chosen at random.
+     *
+     * @return how many chunks were changed
+     */
+    int changeChunks(String name, long size, int percent, long seed) {
+        int mib = 1 << 20;
+        long chunks = size / mib;
+        java.util.Set<Long> chosen = new java.util.TreeSet<>();
+        Random random = new Random(seed);
+        while (chosen.size() < Math.max(1, chunks * percent / 100)) {
+            chosen.add((long) (random.nextDouble() * chunks));
+        }
+        rbd.write(name, image -> {
+            byte[] data = new byte[64 << 10];
+            for (long chunk : chosen) {
+                random.nextBytes(data);
+                image.write(data, chunk * mib + 4096, data.length);
+            }
+        });
+        return chosen.size();
+    }
+
+    /** Removes one snapshot, as an operator's {@code rbd snap rm}. */
+    void removeSnapshot(String name, String snapshot) {
+        rbd.removeSnapshot(name, snapshot);
+    }
+
     void snapshot(String name, String snapshot) {
         rbd.snapshot(name, snapshot);
     }

@@ -75,6 +75,28 @@ final class BenchRuntime implements AutoCloseable {
         return new Synced(volumeId, report.mode().name().toLowerCase(), report.dataBytes(), seconds, report.snapshot());
     }
 
+    /**
+     * Waits until the source holds the target's chunk sums of the volume's newest point (they are
+     * published after the commit), so the next chain break can be resynced by checksum.
+     */
+    void awaitChunkSums(String volumeId, long size, Duration timeout) throws InterruptedException {
+        long newest = runtime.writer().catalog().latest(volumeId).orElseThrow().generation();
+        io.blockferry.source.TargetChunkSums sums = runtime.camelContext().getRegistry()
+                .lookupByNameAndType("targetChunkSums", io.blockferry.source.TargetChunkSums.class);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            io.blockferry.source.TargetChunkSums.Lookup found = sums.find(volumeId, size, Integer.MAX_VALUE);
+            if (found.usable() && found.generation() == newest) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the target's chunk sums of " + volumeId + " at generation " + newest
+                        + " did not reach the source within " + timeout + ": " + found.whyNot());
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** Waits in short slices, so an OOM elsewhere in the JVM ends the wait instead of the timeout. */
     private static void awaitAck(GenerationReport report, long deadline, Abandon abandon) {
         while (true) {

@@ -96,6 +96,9 @@ final class ModeRun {
             FourPart.Sent sent = four;
             part("kafka", () -> kafkaPart().four(sent));
         }
+        if (options.runs(Part.RESYNC)) {
+            part("resync", () -> ResyncPart.run(context));
+        }
     }
 
     /** Made when used: a restarted runtime's embedded broker has a new address. */

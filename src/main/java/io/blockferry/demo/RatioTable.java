@@ -51,6 +51,7 @@ final class RatioTable {
         fourVersusOne(b);
         faster(b, "4 volumes / 4 baseline pipes", Kind.FOUR, Kind.BASELINE_FOUR, Double.NaN);
         faster(b, "4 volumes / Kafka-only 4 keys", Kind.FOUR, Kind.KAFKA_FOUR, Double.NaN);
+        faster(b, "checksum resync / full resync", Kind.RESYNC_CHECKSUM, Kind.RESYNC_FULL, Double.NaN);
         noOutOfMemory(b);
         for (Kind k : List.of(Kind.FULL_COLD, Kind.FULL_WARM, Kind.INCREMENTAL, Kind.FOUR)) {
             gc(b, k);

@@ -29,7 +29,9 @@ record Row(BrokerMode broker, Kind kind, long bytes, double seconds, Meter.Readi
         SPARSE_FULL("sparse full", true),
         BASELINE_FOUR("baseline, 4 pipes at once", false),
         FOUR("blockferry, 4 volumes at once", true),
-        KAFKA_FOUR("kafka-only, 4 keys at once", true);
+        KAFKA_FOUR("kafka-only, 4 keys at once", true),
+        RESYNC_FULL("full resync, 1% changed", true),
+        RESYNC_CHECKSUM("checksum resync, 1% changed", true);
 
         final String label;
         /** Whether this JVM does the row's work, so its heap and GC figures belong to the row. */

@@ -189,12 +189,24 @@ public final class GenerationPlanner {
     }
 
     /**
+     * Chain breaks after which the target's sums do not describe a copy to build on: its replica rotted
+     * (the sums are of what it was), it lost the point, or its newest point is another site's.
+     */
+    private static final Set<String> TARGET_COPY_SUSPECT = Set.of(ChainBreak.TARGET_CORRUPT,
+            ChainBreak.TARGET_MISSING_BASE, ChainBreak.SOURCE_SITE_CONFLICT);
+
+    /**
      * A chain break becomes a checksum resync when so configured and the target has published sums of
      * this volume at its present size; otherwise it stays a full resync.
      */
     private ChainDecision.Plan resyncPlan(String volumeId, SyncRequest request, long size, ChainDecision.Plan plan) {
         if (plan.mode() != SyncMode.FULL || request.full() || !ChainBreak.isChainBreak(plan.cause())
                 || settings.chainBreakResync() != ResyncMode.CHECKSUM || targetSums == null) {
+            return plan;
+        }
+        if (TARGET_COPY_SUSPECT.contains(plan.cause())) {
+            LOG.info("Volume {}: the chain break ({}) is resynced in full: the target's copy cannot be compared by "
+                    + "its sums", volumeId, plan.cause());
             return plan;
         }
         TargetChunkSums.Lookup found = targetSums.find(volumeId, size, reading.pool().bufferSize());

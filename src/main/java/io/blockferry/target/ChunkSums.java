@@ -109,8 +109,8 @@ public final class ChunkSums {
         byte[] sum = new byte[SUM];
         byte[] old = new byte[SUM];
         byte[] zeroSum = zeroSum(one, CHUNK);
-        try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        try (FileChannel out = io.blockferry.store.OwnerOnly.open(next, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
              FileChannel previous = before.isPresent() ? FileChannel.open(file, StandardOpenOption.READ) : null) {
             ByteBuffer h = ByteBuffer.allocate(HEADER).put(MAGIC).putLong(generation).putLong(imageSize).putInt(CHUNK);
             writeFully(out, h.flip());

@@ -47,8 +47,10 @@ class ErrorRoutesTest {
 
     @BeforeAll
     void start(@TempDir Path data) {
-        // verify every unchanged range, so a planted inconsistency is always found
-        runtime = TestRuntimes.start(data, Map.of("blockferry.source.verify-sample-rate", "1"));
+        // verify every unchanged range, so a planted inconsistency is always found; chain breaks resync
+        // in full here (what each cause does); checksum resyncs of the same causes are ChecksumResyncTest's
+        runtime = TestRuntimes.start(data, Map.of("blockferry.source.verify-sample-rate", "1",
+                "blockferry.source.chain-break-resync", "full"));
         events = TopicWatch.events(runtime.bootstrapServers());
     }
 

@@ -46,6 +46,7 @@ class HcsEndToEndTest {
     private static final long MiB = 1L << 20;
     /** Not a multiple of the 64 KiB chunk (nor of 1 MiB): the last chunk is partial. */
     private static final long ODD_SIZE = 20 * MiB + 4608;
+    private static final long HOLEY_SIZE = 48 * MiB;
 
     private static HcsSim sim;
 
@@ -65,7 +66,7 @@ class HcsEndToEndTest {
     void should_replicate_a_servers_two_disks_bit_identically_full_incremental_and_after_chain_breaks(
             @TempDir Path data) throws Exception {
         JsonNode server = sim.server("app-1", Map.of("boot_volume", Map.of("size_bytes", 16 * MiB),
-                "data_volumes", List.of(Map.of("size_bytes", 48 * MiB), Map.of("size_bytes", ODD_SIZE))));
+                "data_volumes", List.of(Map.of("size_bytes", HOLEY_SIZE), Map.of("size_bytes", ODD_SIZE))));
         String holey = server.path("volumes").get(1).path("id").asText();
         String odd = server.path("volumes").get(2).path("id").asText();
         // disk one: written at its start and near 40 MiB, never between; disk two: all of it, up to its last byte
@@ -115,8 +116,12 @@ class HcsEndToEndTest {
             assertReplicaIsTheSnapshot(runtime, data, holeyId, holey, 2);
             assertReplicaIsTheSnapshot(runtime, data, oddId, odd, 2);
 
-            // the array loses the base snapshot behind HCS's back: the bitmap call fails, a full resync follows
+            // the array loses the base snapshot behind HCS's back: the bitmap call fails, and a checksum
+            // resync on the target's point 2 follows (an incremental of the chunks that differ)
             String baseName = points(runtime, holeyId).get(1).snapshot();
+            Await.until(() -> Beans.of(runtime, "targetChunkSums", io.blockferry.source.TargetChunkSums.class)
+                    .find(holeyId, HOLEY_SIZE, 1 << 20), f -> f.usable() && f.generation() == 2, Duration.ofMinutes(2),
+                    "the target's chunk sums of point 2");
             sim.control("DELETE", "/luns/" + lunOf(holey, baseName), null);
             sim.writeOp(holey, Map.of("offset", 10 * MiB, "length", MiB, "pattern", Map.of("seed", 6)));
             try {
@@ -125,7 +130,8 @@ class HcsEndToEndTest {
                 // the sync fails; the chain break and its resync are what matter
             }
             RecoveryPoint resynced = awaitPoint(runtime, holeyId, 3);
-            assertEquals("FULL", resynced.mode());
+            assertEquals("INCREMENTAL", resynced.mode());
+            assertEquals(baseName, resynced.baseSnapshot());
             assertTrue(events(runtime, holeyId).stream().anyMatch(e -> e.type().equals("chain-break")
                     && "base-snapshot-missing".equals(e.cause())), "a chain-break event: " + events(runtime, holeyId));
             assertReplicaIsTheSnapshot(runtime, data, holeyId, holey, 3);
