@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.blockferry.BlockferryRuntime;
-import io.blockferry.demo.Checksums;
 import io.blockferry.source.GenerationReport;
-import io.blockferry.source.SyncRequest;
 import io.blockferry.source.TargetChunkSums;
 import io.blockferry.testing.Await;
 import io.blockferry.testing.Beans;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
+import io.blockferry.testing.Synced;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
 import io.blockferry.transport.ChunkSumsRecord;
@@ -133,13 +132,10 @@ class ChecksumResyncTest {
     }
 
     private GenerationReport sync(String volumeId) {
-        GenerationReport report = runtime.sync(SyncRequest.incremental(volumeId, "test"));
-        report.awaitCommitted(WAIT);
-        return report;
+        return Synced.committed(runtime, volumeId, WAIT);
     }
 
     private void assertReplicaMatches(TestImage image, GenerationReport report) throws Exception {
-        assertEquals(LocalCeph.exportSha256(image.pool, image.name, report.snapshot()),
-                Checksums.sha256(runtime.writer().repository().replica(image.volumeId())));
+        Synced.assertReplicaIs(runtime, image, report);
     }
 }

@@ -14,6 +14,7 @@ import io.blockferry.target.Scrubber;
 import io.blockferry.testing.Beans;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
+import io.blockferry.testing.Synced;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
 import io.blockferry.transport.GenerationAck;
@@ -222,13 +223,10 @@ class ErrorRoutesTest {
     }
 
     private GenerationReport sync(String volumeId) {
-        GenerationReport report = runtime.sync(SyncRequest.incremental(volumeId, "test"));
-        report.awaitCommitted(WAIT);
-        return report;
+        return Synced.committed(runtime, volumeId, WAIT);
     }
 
     private void assertReplicaMatches(TestImage image, GenerationReport report) throws Exception {
-        assertEquals(LocalCeph.exportSha256(image.pool, image.name, report.snapshot()),
-                Checksums.sha256(runtime.writer().repository().replica(image.volumeId())));
+        Synced.assertReplicaIs(runtime, image, report);
     }
 }
