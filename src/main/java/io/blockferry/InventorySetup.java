@@ -42,8 +42,9 @@ final class InventorySetup {
                               EventSink events) {
         List<HcsInventory> inventories = new ArrayList<>();
         for (BlockSource backend : sources.all()) {
-            if (backend instanceof HcsBlockSource hcs && !settings.text("blockferry.backends." + backend.name()
-                    + ".inventory", "true").equalsIgnoreCase("false")) {
+            // a value other than true or false is refused with the key named, not read as "on"
+            if (backend instanceof HcsBlockSource hcs
+                    && settings.flag("blockferry.backends." + backend.name() + ".inventory", true)) {
                 inventories.add(new HcsInventory(hcs, InventoryStore.of(database, "hcs:" + backend.name()), hints,
                         events, Clock.systemUTC()));
             }

@@ -98,6 +98,11 @@ public final class Settings {
         return Boolean.parseBoolean(value);
     }
 
+    /** As {@link #flag(String)}, or {@code fallback} when the key is not set (keys of named backends). */
+    public boolean flag(String key, boolean fallback) {
+        return find(key).isPresent() ? flag(key) : fallback;
+    }
+
     /** A size such as {@code 1M}, {@code 4MiB} or {@code 65536}; K, M, G and T are powers of 1024. */
     public long bytes(String key) {
         return parsed(key, Units::bytes, Units.SIZE_EXAMPLE);

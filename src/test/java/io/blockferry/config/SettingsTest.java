@@ -41,6 +41,19 @@ class SettingsTest {
     }
 
     @Test
+    void should_read_a_backends_flag_with_its_fallback_and_refuse_a_word_that_is_not_one(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("a.properties");
+        Files.writeString(file, "blockferry.backends.off.inventory=false\nblockferry.backends.typo.inventory=ture\n");
+        Settings s = Settings.load(file, Map.of());
+        assertTrue(s.flag("blockferry.backends.unset.inventory", true));
+        assertEquals(false, s.flag("blockferry.backends.off.inventory", true));
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> s.flag("blockferry.backends.typo.inventory", true));
+        assertTrue(e.getMessage().contains("true or false") && e.getMessage().contains("ture"), e.getMessage());
+    }
+
+    @Test
     void should_report_a_missing_configuration_file(@TempDir Path dir) {
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> Settings.load(dir.resolve("none.properties"), Map.of()));
