@@ -1,6 +1,7 @@
 package io.blockferry.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,15 @@ import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
 import io.blockferry.transport.ChunkSumsRecord;
 import io.blockferry.transport.SyncMode;
+import io.blockferry.source.SyncRequest;
+import io.blockferry.transport.GenerationAck;
+import io.blockferry.transport.ManifestEntry;
+import io.blockferry.transport.ManifestFile;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -43,7 +52,8 @@ class ChecksumResyncTest {
 
     @BeforeAll
     void start(@TempDir Path data) {
-        runtime = TestRuntimes.start(data, Map.of());
+        // every unchanged range verified, so a planted inconsistency is always found
+        runtime = TestRuntimes.start(data, Map.of("blockferry.source.verify-sample-rate", "1"));
         events = TopicWatch.events(runtime.bootstrapServers());
     }
 
@@ -118,6 +128,41 @@ class ChecksumResyncTest {
             assertEquals("base-snapshot-missing", resync.cause());
             assertEquals(12L * MiB, resync.dataBytes());
             assertReplicaMatches(image, resync);
+        }
+    }
+
+    @Test
+    void should_resync_by_checksum_after_a_diff_that_failed_verification() throws Exception {
+        long size = 16L * MiB;
+        try (TestImage image = new TestImage("volumes", "it-checksum-diff-invalid", size, 73)) {
+            image.writeRandom(0, 8 * MiB);
+            GenerationReport full = sync(image.volumeId());
+            image.writeRandom(12L * MiB, MiB);
+            GenerationReport checked = sync(image.volumeId());
+            awaitSumsOf(image.volumeId(), size, checked.generation());
+
+            // as a diff that missed a change would leave it: the recorded checksum of an unchanged range differs
+            Path manifest = Beans.sourceManifests(runtime).file(image.volumeId(), full.generation());
+            try (FileChannel channel = FileChannel.open(manifest, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ManifestEntry entry = ManifestFile.entry(channel, 2);
+                channel.position(2L * ManifestFile.ENTRY_BYTES);
+                ManifestFile.append(channel, new ManifestEntry(entry.zero(), entry.offset(), entry.length(),
+                        entry.crc32c() ^ 1));
+            }
+            CompletableFuture<GenerationAck> resynced = Beans.ackOf(runtime, image.volumeId(), checked.generation() + 2);
+            image.writeRandom(14L * MiB, MiB);
+            assertThrows(RuntimeException.class, () -> runtime.sync(SyncRequest.incremental(image.volumeId(), "test")));
+            events.awaitEvent("chain-break", image.volumeId(), "diff-invalid", WAIT);
+
+            // the automatic resync compares the disk with the target's own sums: only the chunk that
+            // really changed is sent, although the source's record of the chain was wrong
+            GenerationAck ack = resynced.get(2, TimeUnit.MINUTES);
+            assertTrue(ack.committed(), ack.toString());
+            assertEquals("INCREMENTAL", ack.mode());
+            assertEquals(MiB, ack.dataBytes());
+            String base = LocalCeph.snapshots("volumes", "it-checksum-diff-invalid").get(0);
+            assertEquals(LocalCeph.exportSha256("volumes", "it-checksum-diff-invalid", base),
+                    io.blockferry.demo.Checksums.sha256(runtime.writer().repository().replica(image.volumeId())));
         }
     }
 
