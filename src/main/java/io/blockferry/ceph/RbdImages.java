@@ -64,42 +64,33 @@ public final class RbdImages {
     }
 
     public void write(String name, Writes writes) {
-        try {
-            RbdImage image = rbd.open(name);
-            try {
-                writes.to(image::write);
-            } finally {
-                rbd.close(image);
-            }
-        } catch (RbdException e) {
-            throw failure("write", name, e);
-        }
+        onHead(name, "write", image -> writes.to(image::write));
     }
 
     public void snapshot(String name, String snapshot) {
-        try {
-            RbdImage image = rbd.open(name);
-            try {
-                image.snapCreate(snapshot);
-            } finally {
-                rbd.close(image);
-            }
-        } catch (RbdException e) {
-            throw failure("snapshot", name, e);
-        }
+        onHead(name, "snapshot", image -> image.snapCreate(snapshot));
     }
 
     /** Removes one snapshot (as an operator's {@code rbd snap rm} would: it breaks Blockferry's chain). */
     public void removeSnapshot(String name, String snapshot) {
+        onHead(name, "remove snapshot " + snapshot + " of", image -> image.snapRemove(snapshot));
+    }
+
+    private interface HeadAction {
+        void on(RbdImage image) throws RbdException;
+    }
+
+    /** Opens the image's head, acts on it and closes it; a failure names what was being done. */
+    private void onHead(String name, String what, HeadAction action) {
         try {
             RbdImage image = rbd.open(name);
             try {
-                image.snapRemove(snapshot);
+                action.on(image);
             } finally {
                 rbd.close(image);
             }
         } catch (RbdException e) {
-            throw failure("remove snapshot " + snapshot + " of", name, e);
+            throw failure(what, name, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.blockferry.source;
 
+import io.blockferry.transport.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -8,9 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The target's newest point of a volume as chunk sums, for one checksum resync: a chunk whose
@@ -23,20 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ChecksumBasis implements ChunkStream.ChunkFilter {
 
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
-    });
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Sha256::create);
 
     private final long generation;
     private final String snapshot;
     private final int chunkSize;
     private final Path file;
     private final FileChannel sums;
-    private final AtomicLong skipped = new AtomicLong();
 
     ChecksumBasis(long generation, String snapshot, int chunkSize, Path file) {
         this.generation = generation;
@@ -62,14 +54,8 @@ public final class ChecksumBasis implements ChunkStream.ChunkFilter {
         return chunkSize;
     }
 
-    /** Bytes found equal to the target's and not sent. */
-    public long skippedBytes() {
-        return skipped.get();
-    }
-
     @Override
     public boolean unchanged(long offset, ByteBuffer bytes) {
-        int length = bytes.remaining();
         MessageDigest sha = SHA256.get();
         sha.update(bytes);
         byte[] now = sha.digest();
@@ -85,11 +71,7 @@ public final class ChecksumBasis implements ChunkStream.ChunkFilter {
         } catch (IOException e) {
             throw new UncheckedIOException("reading the target's chunk sums " + file + " failed", e);
         }
-        boolean same = Arrays.equals(now, then);
-        if (same) {
-            skipped.addAndGet(length);
-        }
-        return same;
+        return Arrays.equals(now, then);
     }
 
     @Override

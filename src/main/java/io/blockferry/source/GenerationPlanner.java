@@ -107,7 +107,7 @@ public final class GenerationPlanner {
             state = settlePending(state, head);
             String imageId = head.identity();
             Optional<ChainHints.Hint> hint = hints.find(volumeId);
-            ChainDecision.Plan plan = resyncPlan(volumeId, request, head.size(), ChainDecision.decide(state, request,
+            ChainDecision.Plan plan = resyncPlan(volumeId, head.size(), ChainDecision.decide(state, request,
                     imageId, head.size(), head.snapshots(), hint.map(ChainHints.Hint::cause).orElse(null)));
             reportChainBreak(volumeId, plan, request, hint.orElse(null));
             budget.ensureRoom(head, volumeId, state.baseSnapshot());
@@ -199,8 +199,9 @@ public final class GenerationPlanner {
      * A chain break becomes a checksum resync when so configured and the target has published sums of
      * this volume at its present size; otherwise it stays a full resync.
      */
-    private ChainDecision.Plan resyncPlan(String volumeId, SyncRequest request, long size, ChainDecision.Plan plan) {
-        if (plan.mode() != SyncMode.FULL || request.full() || !ChainBreak.isChainBreak(plan.cause())
+    private ChainDecision.Plan resyncPlan(String volumeId, long size, ChainDecision.Plan plan) {
+        // a requested full has cause "requested", not a chain break: it stays full
+        if (plan.mode() != SyncMode.FULL || !ChainBreak.isChainBreak(plan.cause())
                 || settings.chainBreakResync() != ResyncMode.CHECKSUM || targetSums == null) {
             return plan;
         }

@@ -2,13 +2,13 @@ package io.blockferry.source;
 
 import io.blockferry.store.Database;
 import io.blockferry.transport.ChunkSumsRecord;
+import io.blockferry.transport.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -137,7 +137,7 @@ public final class TargetChunkSums {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make a file for the chunk sums in " + spillDir, e);
         }
-        MessageDigest all = sha256();
+        MessageDigest all = Sha256.create();
         try (OutputStream out = Files.newOutputStream(file)) {
             long expectedChunks = ChunkSumsRecord.chunks(head.imageSize(), head.chunkSize());
             long chunks = 0;
@@ -182,14 +182,6 @@ public final class TargetChunkSums {
             Files.deleteIfExists(file);
         } catch (IOException e) {
             LOG.debug("Cannot remove {}: {}", file, e.getMessage());
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.blockferry.target;
 import io.blockferry.source.BlockReader;
 import io.blockferry.transport.ChunkSumsRecord;
 import io.blockferry.transport.ManifestFile;
+import io.blockferry.transport.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Optional;
@@ -37,6 +37,8 @@ public final class ChunkSums {
     private static final byte[] MAGIC = {'B', 'F', 'S', 'U', 'M', 'S', '1', '\n'};
     private static final int HEADER = MAGIC.length + Long.BYTES + Long.BYTES + Integer.BYTES;
     private static final int SUM = ChunkSumsRecord.SUM_BYTES;
+    /** The sum of a whole chunk of zeros (a chunk a full point never wrote). */
+    private static final byte[] ZERO_CHUNK_SUM = zeroSum(CHUNK);
 
     /** The header of a sums file. */
     public record Header(long generation, long imageSize, int chunkSize) {
@@ -102,30 +104,28 @@ public final class ChunkSums {
         boolean onBase = !full && before.isPresent() && before.get().generation() == baseGeneration
                 && before.get().imageSize() == imageSize && before.get().chunkSize() == CHUNK;
         Path next = file.resolveSibling(file.getFileName() + ".new");
-        MessageDigest all = sha256();
-        MessageDigest one = sha256();
+        MessageDigest all = Sha256.create();
+        MessageDigest one = Sha256.create();
         BitSet changedSegments = new BitSet();
         ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
         byte[] sum = new byte[SUM];
         byte[] old = new byte[SUM];
-        byte[] zeroSum = zeroSum(one, CHUNK);
         try (FileChannel out = io.blockferry.store.OwnerOnly.open(next, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-             FileChannel previous = before.isPresent() ? FileChannel.open(file, StandardOpenOption.READ) : null) {
+             FileChannel previous = onBase ? FileChannel.open(file, StandardOpenOption.READ) : null) {
             ByteBuffer h = ByteBuffer.allocate(HEADER).put(MAGIC).putLong(generation).putLong(imageSize).putInt(CHUNK);
             writeFully(out, h.flip());
             ByteBuffer sums = ByteBuffer.allocate(SUM * 1024);
             for (long i = 0; i < chunks; i++) {
                 int length = (int) Math.min(CHUNK, imageSize - i * CHUNK);
-                boolean hasOld = previous != null && i < before.get().chunks() && before.get().chunkSize() == CHUNK;
-                if (hasOld) {
-                    ByteBuffer o = ByteBuffer.wrap(old);
-                    readFully(previous, o, HEADER + i * SUM);
+                if (onBase) {
+                    // the file holds the base at this size and grid: chunk i's sum is where it always was
+                    readFully(previous, ByteBuffer.wrap(old), HEADER + i * SUM);
                 }
                 if (onBase && !touched.get((int) i)) {
                     System.arraycopy(old, 0, sum, 0, SUM);
                 } else if (full && !touched.get((int) i)) {
-                    System.arraycopy(length == CHUNK ? zeroSum : zeroSum(one, length), 0, sum, 0, SUM);
+                    System.arraycopy(length == CHUNK ? ZERO_CHUNK_SUM : zeroSum(length), 0, sum, 0, SUM);
                 } else {
                     chunk.clear().limit(length);
                     // a BlockReader fills from position to limit and leaves both where they were
@@ -160,7 +160,7 @@ public final class ChunkSums {
 
     /** SHA-256, in hex, of all sums of a file in chunk order. */
     public static String digest(Path file, Header header) {
-        MessageDigest all = sha256();
+        MessageDigest all = Sha256.create();
         for (int s = 0; s < ChunkSumsRecord.segments(header.chunks()); s++) {
             all.update(segment(file, header, s));
         }
@@ -182,17 +182,8 @@ public final class ChunkSums {
         return touched;
     }
 
-    private static byte[] zeroSum(MessageDigest digest, int length) {
-        digest.update(new byte[length]);
-        return digest.digest();
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+    private static byte[] zeroSum(int length) {
+        return Sha256.create().digest(new byte[length]);
     }
 
     private static void readFully(FileChannel in, ByteBuffer into, long position) throws IOException {

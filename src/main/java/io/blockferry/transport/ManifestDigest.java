@@ -2,7 +2,6 @@ package io.blockferry.transport;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * SHA-256 over the ordered list of what a generation changed: for each DATA or ZERO record its
@@ -15,11 +14,7 @@ public final class ManifestDigest {
     private final ByteBuffer entry = ByteBuffer.allocate(21);
 
     public ManifestDigest() {
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        sha256 = Sha256.create();
     }
 
     public void add(ManifestEntry e) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.blockferry.BlockferryRuntime;
 import io.blockferry.source.GenerationReport;
 import io.blockferry.source.TargetChunkSums;
-import io.blockferry.testing.Await;
 import io.blockferry.testing.Beans;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
@@ -19,11 +18,7 @@ import io.blockferry.transport.ChunkSumsRecord;
 import io.blockferry.transport.SyncMode;
 import io.blockferry.source.SyncRequest;
 import io.blockferry.transport.GenerationAck;
-import io.blockferry.transport.ManifestEntry;
-import io.blockferry.transport.ManifestFile;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
@@ -142,13 +137,7 @@ class ChecksumResyncTest {
             awaitSumsOf(image.volumeId(), size, checked.generation());
 
             // as a diff that missed a change would leave it: the recorded checksum of an unchanged range differs
-            Path manifest = Beans.sourceManifests(runtime).file(image.volumeId(), full.generation());
-            try (FileChannel channel = FileChannel.open(manifest, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                ManifestEntry entry = ManifestFile.entry(channel, 2);
-                channel.position(2L * ManifestFile.ENTRY_BYTES);
-                ManifestFile.append(channel, new ManifestEntry(entry.zero(), entry.offset(), entry.length(),
-                        entry.crc32c() ^ 1));
-            }
+            Synced.plantMissedChange(runtime, image.volumeId(), full.generation());
             CompletableFuture<GenerationAck> resynced = Beans.ackOf(runtime, image.volumeId(), checked.generation() + 2);
             image.writeRandom(14L * MiB, MiB);
             assertThrows(RuntimeException.class, () -> runtime.sync(SyncRequest.incremental(image.volumeId(), "test")));
@@ -167,13 +156,11 @@ class ChecksumResyncTest {
     }
 
     private TargetChunkSums sums() {
-        return Beans.of(runtime, "targetChunkSums", TargetChunkSums.class);
+        return Beans.targetChunkSums(runtime);
     }
 
-    /** The target publishes its sums after the commit; the source stores them when they arrive. */
     private void awaitSumsOf(String volumeId, long size, long generation) {
-        Await.until(() -> sums().find(volumeId, size, MiB), found -> found.usable() && found.generation() == generation,
-                WAIT, "the target's chunk sums of " + volumeId + " at generation " + generation);
+        Synced.awaitTargetSums(runtime, volumeId, size, generation, WAIT);
     }
 
     private GenerationReport sync(String volumeId) {

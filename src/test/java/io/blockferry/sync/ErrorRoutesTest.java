@@ -18,13 +18,9 @@ import io.blockferry.testing.Synced;
 import io.blockferry.testing.TestRuntimes;
 import io.blockferry.testing.TopicWatch;
 import io.blockferry.transport.GenerationAck;
-import io.blockferry.transport.ManifestEntry;
-import io.blockferry.transport.ManifestFile;
 import io.blockferry.transport.SyncMode;
 import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -168,13 +164,7 @@ class ErrorRoutesTest {
             assertEquals(SyncMode.INCREMENTAL, checked.mode(), "verification of an honest diff passes");
 
             // as a diff that missed a change would leave it: the recorded checksum of an unchanged range differs
-            Path manifest = Beans.sourceManifests(runtime).file(image.volumeId(), full.generation());
-            try (FileChannel channel = FileChannel.open(manifest, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                ManifestEntry entry = ManifestFile.entry(channel, 2);
-                channel.position(2L * ManifestFile.ENTRY_BYTES);
-                ManifestFile.append(channel, new ManifestEntry(entry.zero(), entry.offset(), entry.length(),
-                        entry.crc32c() ^ 1));
-            }
+            Synced.plantMissedChange(runtime, image.volumeId(), full.generation());
             // the generation after the checked one fails verification; the one after that is the resync
             CompletableFuture<GenerationAck> resynced = Beans.ackOf(runtime, image.volumeId(), checked.generation() + 2);
             image.writeRandom(14L * MiB, MiB);

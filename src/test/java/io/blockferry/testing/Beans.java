@@ -63,6 +63,11 @@ public final class Beans {
         return of(runtime, "chainHints", ChainHints.class);
     }
 
+    /** What the source holds of the target's chunk sums (checksum resyncs). */
+    public static io.blockferry.source.TargetChunkSums targetChunkSums(BlockferryRuntime runtime) {
+        return of(runtime, "targetChunkSums", io.blockferry.source.TargetChunkSums.class);
+    }
+
     public static SourceManifests sourceManifests(BlockferryRuntime runtime) {
         return of(runtime, "sourceManifests", SourceManifests.class);
     }

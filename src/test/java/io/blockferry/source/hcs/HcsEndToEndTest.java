@@ -119,9 +119,7 @@ class HcsEndToEndTest {
             // the array loses the base snapshot behind HCS's back: the bitmap call fails, and a checksum
             // resync on the target's point 2 follows (an incremental of the chunks that differ)
             String baseName = points(runtime, holeyId).get(1).snapshot();
-            Await.until(() -> Beans.of(runtime, "targetChunkSums", io.blockferry.source.TargetChunkSums.class)
-                    .find(holeyId, HOLEY_SIZE, 1 << 20), f -> f.usable() && f.generation() == 2, Duration.ofMinutes(2),
-                    "the target's chunk sums of point 2");
+            io.blockferry.testing.Synced.awaitTargetSums(runtime, holeyId, HOLEY_SIZE, 2, Duration.ofMinutes(2));
             sim.control("DELETE", "/luns/" + lunOf(holey, baseName), null);
             sim.writeOp(holey, Map.of("offset", 10 * MiB, "length", MiB, "pattern", Map.of("seed", 6)));
             try {
