@@ -154,10 +154,11 @@ final class SourceBackends {
                 key + "-file is not set: name a file (mode 0600) whose first line is the password, or set " + key));
     }
 
-    private static CephSettings cephSettings(Settings settings, String prefix) {
+    /** A Ceph cluster's settings under {@code prefix}: conf, id, keyring and timeout-seconds, as blockferry.ceph.*. */
+    static CephSettings cephSettings(Settings settings, String prefix) {
         return new CephSettings(settings.path(prefix + "conf"), settings.text(prefix + "id"),
                 settings.find(prefix + "keyring").map(Path::of).orElse(null),
                 settings.find(prefix + "timeout-seconds").map(Integer::parseInt)
-                        .orElse(settings.integer("blockferry.ceph.timeout-seconds")));
+                        .orElse(settings.integer("blockferry.ceph.timeout-seconds")), prefix);
     }
 }

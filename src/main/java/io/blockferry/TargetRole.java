@@ -17,6 +17,8 @@ import io.blockferry.target.AckOutbox;
 import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.RecoveryPointCatalog;
 import io.blockferry.target.Replicas;
+import io.blockferry.target.rbd.RbdReplicas;
+import io.blockferry.ceph.CephCluster;
 import io.blockferry.target.Repository;
 import io.blockferry.target.RepositoryLock;
 import io.blockferry.target.file.FileReplica;
@@ -56,6 +58,8 @@ final class TargetRole implements AutoCloseable {
     FileBrowser files;
     private ExecutorService writerThreads;
     private KafkaChunkConsumer consumer;
+    /** The DR cluster's replicas when blockferry.target.replica=rbd, else null. */
+    private RbdReplicas drReplicas;
     private volatile boolean started;
 
     TargetRole(Settings settings, EventSink events, Supplier<CamelContext> camel, String bootstrapServers,
@@ -76,6 +80,9 @@ final class TargetRole implements AutoCloseable {
             build(settings, events, camel, bootstrapServers, keys, repository);
         } catch (RuntimeException e) {
             // a target that could not be made holds nothing: another try in this JVM may lock again
+            if (drReplicas != null) {
+                drReplicas.close();
+            }
             database.close();
             repositoryLock.close();
             throw e;
@@ -88,7 +95,7 @@ final class TargetRole implements AutoCloseable {
         CamelSender ackSender = new CamelSender(camel, "direct:ack-publish");
         this.acks = new AckOutbox(catalog, ackSender::accept, settings.text("blockferry.site"));
         CamelSender retentionQueue = new CamelSender(camel, "seda:retention?size=1000&discardWhenFull=true");
-        Replicas replicas = volumeId -> new FileReplica(repository, volumeId);
+        Replicas replicas = replicas(settings, repository);
         this.writer = new ChunkWriter(repository, catalog, replicas, settings.bytes("blockferry.target.checkpoint-bytes"),
                 events, acks, volumeId -> {
                     if (started) {
@@ -97,7 +104,7 @@ final class TargetRole implements AutoCloseable {
                 }, new io.blockferry.target.PointSums(repository,
                         new CamelSender(camel, "direct:chunk-sums-publish")::accept));
         this.scrubber = new Scrubber(repository, catalog, replicas, writer::lockOf, events);
-        this.retention = new Retention(repository, catalog, writer::lockOf, events,
+        this.retention = new Retention(repository, catalog, replicas, writer::lockOf, events,
                 settings.integer("blockferry.target.keep-points"));
         // before retention and the writer run: kills the nbdkit processes a killed Blockferry left
         this.exports = new PointExports(repository.root(), catalog::committed,
@@ -132,6 +139,23 @@ final class TargetRole implements AutoCloseable {
                 new CamelDeadLetters(camel), settings.duration("blockferry.target.revoke-wait"), keys);
     }
 
+    /** The replicas blockferry.target.replica names: sparse files in the repository, or RBD images on the DR cluster. */
+    private Replicas replicas(Settings settings, Repository repository) {
+        if (!"rbd".equals(settings.text("blockferry.target.replica"))) {
+            return volumeId -> new FileReplica(repository, volumeId);
+        }
+        CephCluster dr = CephCluster.connect(SourceBackends.cephSettings(settings, "blockferry.target.dr."));
+        try {
+            drReplicas = new RbdReplicas(dr, settings.text("blockferry.target.dr.pool"),
+                    settings.pairs("blockferry.target.dr.pools"), settings.integer("blockferry.target.dr.aio-window"),
+                    Math.toIntExact(Math.min(settings.bytes("blockferry.target.dr.write-size"), 64L << 20)));
+        } catch (RuntimeException e) {
+            dr.close();
+            throw e;
+        }
+        return drReplicas;
+    }
+
     void bind(Main main) {
         main.bind("chunkWriter", writer);
         main.bind("scrubber", scrubber);
@@ -164,6 +188,9 @@ final class TargetRole implements AutoCloseable {
         }
         restoreJobs.close();
         acks.close();
+        if (drReplicas != null) {
+            drReplicas.close();
+        }
         database.close();
         repositoryLock.close();
     }

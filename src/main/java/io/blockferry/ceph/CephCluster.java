@@ -35,11 +35,11 @@ public final class CephCluster implements AutoCloseable {
     public static CephCluster connect(CephSettings settings) {
         if (!Files.isReadable(settings.confFile())) {
             throw new CephException("Ceph configuration file " + settings.confFile() + " does not exist or is not "
-                    + "readable: set blockferry.ceph.conf (BLOCKFERRY_CEPH_CONF)", CephErrors.ENOENT);
+                    + "readable: set " + settings.key("conf"), CephErrors.ENOENT);
         }
         if (settings.keyring() != null && !Files.isReadable(settings.keyring())) {
             throw new CephException("cephx keyring " + settings.keyring() + " for client." + settings.user()
-                    + " does not exist or is not readable: set blockferry.ceph.keyring (BLOCKFERRY_CEPH_KEYRING)",
+                    + " does not exist or is not readable: set " + settings.key("keyring"),
                     CephErrors.ENOENT);
         }
         Rados rados;
@@ -78,7 +78,7 @@ public final class CephCluster implements AutoCloseable {
             case CephErrors.ETIMEDOUT -> "Ceph monitors " + monitors + " did not answer within "
                     + settings.timeoutSeconds() + " s: check that the cluster is running and reachable from this host "
                     + "(mon host in " + settings.confFile() + ")";
-            case CephErrors.ENOENT -> "Ceph could not find a keyring for " + who + ": set blockferry.ceph.keyring "
+            case CephErrors.ENOENT -> "Ceph could not find a keyring for " + who + ": set " + settings.key("keyring") + " "
                     + "or a keyring entry in " + settings.confFile();
             default -> "cannot connect to Ceph at " + monitors + " as " + who + ": " + CephErrors.describe(errno);
         };

@@ -1,10 +1,23 @@
 package io.blockferry.ceph;
 
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * How to reach a Ceph cluster: a ceph.conf, the cephx user (without "client.") and optionally a
- * keyring path. The key itself is only ever read by librados from the keyring file.
+ * keyring path. The key itself is only ever read by librados from the keyring file. {@code keys}
+ * is the configuration prefix these came from ({@code blockferry.ceph.}), so that an error names
+ * the keys to fix.
  */
-public record CephSettings(Path confFile, String user, Path keyring, int timeoutSeconds) {
+public record CephSettings(Path confFile, String user, Path keyring, int timeoutSeconds, String keys) {
+
+    public CephSettings(Path confFile, String user, Path keyring, int timeoutSeconds) {
+        this(confFile, user, keyring, timeoutSeconds, "blockferry.ceph.");
+    }
+
+    /** {@code <prefix><suffix> (<ITS_ENVIRONMENT_VARIABLE>)}, for a message that says what to set. */
+    String key(String suffix) {
+        String key = keys + suffix;
+        return key + " (" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + ")";
+    }
 }

@@ -189,6 +189,15 @@ public final class BlockferryKeys {
         d.define(key("blockferry.target.revoke-wait", DURATION, "30s"));
         d.define(key("blockferry.target.scrub-interval", DURATION, "24h").atLeast(1000));
         d.define(key("blockferry.target.keep-points", INT, "30").atLeast(0));
+        d.define(key("blockferry.target.replica", STRING, "file").oneOf("file", "rbd"));
+        d.define(key("blockferry.target.dr.conf", PATH, "/etc/ceph/dr.conf"));
+        d.define(key("blockferry.target.dr.id", STRING, "blockferry-dr"));
+        d.define(key("blockferry.target.dr.keyring", PATH, ""));
+        d.define(key("blockferry.target.dr.timeout-seconds", INT, "15").atLeast(1));
+        d.define(key("blockferry.target.dr.pool", STRING, "dr-volumes"));
+        d.define(key("blockferry.target.dr.pools", PAIRS, ""));
+        d.define(key("blockferry.target.dr.aio-window", INT, "16").atLeast(1));
+        d.define(key("blockferry.target.dr.write-size", BYTES, "1M").atLeast(4096));
         // restore (target)
         d.define(key("blockferry.restore.rbd-command", STRING, "rbd"));
         d.define(key("blockferry.restore.pools", PAIRS, ""));

@@ -28,6 +28,11 @@ public final class FaultPoints {
         TARGET_AFTER_CATALOG_ROW("target.after-catalog-row"),
         /** Target: the point's files are renamed into place. */
         TARGET_AFTER_RENAME("target.after-rename"),
+        /**
+         * Target: part of an incremental's writes are in the DR replica (its first data extent,
+         * flushed), its DR snapshot not taken; the catalog says APPLYING.
+         */
+        TARGET_MID_REPLICA_APPLY("target.mid-replica-apply"),
         /** Target: the replica holds the new point and is durable; the catalog still says APPLYING. */
         TARGET_AFTER_REPLICA_APPLY("target.after-replica-apply"),
         /** Target: the point is COMMITTED in the catalog, its ack not yet published. */

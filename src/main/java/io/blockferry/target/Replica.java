@@ -7,9 +7,9 @@ import java.nio.file.Path;
 
 /**
  * A volume's replica: a copy of the volume at a committed recovery point, kept by the target (a
- * sparse file in the repository today; an RBD image on a DR cluster next). Which one a volume gets
- * is the target's configuration ({@link Replicas}). Implementations live in a package of their own
- * ({@code target.file}, ...) and pass {@code ReplicaContract}.
+ * sparse file in the repository, {@code target.file}; an RBD image on a DR Ceph cluster with a
+ * snapshot per point, {@code target.rbd}). Which one a volume gets is the target's configuration
+ * ({@link Replicas}). Implementations live in a package of their own and pass {@code ReplicaContract}.
  *
  * <p>The contract:
  * <ul>
@@ -54,10 +54,18 @@ public interface Replica {
     void install(long generation);
 
     /**
-     * Applies a committed incremental point's diff ({@code rbd export-diff} format) in place and makes
-     * it durable.
+     * Applies committed incremental point {@code generation}'s diff ({@code rbd export-diff} format)
+     * in place and makes it durable.
      */
-    void apply(Path pointDiff) throws IOException;
+    void apply(long generation, Path pointDiff) throws IOException;
+
+    /**
+     * Retention removed every point before {@code oldestKept}: whatever the replica keeps of them
+     * (a DR snapshot per point) goes. Repeating it is harmless; a replica that keeps only its
+     * newest state has nothing to do.
+     */
+    default void forgetBefore(long oldestKept) {
+    }
 
     /** Why the replica cannot stand for a point of {@code expectedSize} bytes (missing, wrong size), or null. */
     String problem(long expectedSize);

@@ -55,6 +55,7 @@ public final class Retention {
 
     private final Repository repository;
     private final RecoveryPointCatalog catalog;
+    private final Replicas replicas;
     private final Function<String, Object> locks;
     private final EventSink events;
     private final int defaultKeep;
@@ -66,14 +67,15 @@ public final class Retention {
      * @param locks       each volume's lock, held while its catalog and files switch, as the writer and scrub hold it
      * @param defaultKeep points kept when a generation did not ask (blockferry.target.keep-points); 0 keeps all
      */
-    public Retention(Repository repository, RecoveryPointCatalog catalog, Function<String, Object> locks, EventSink events,
-                     int defaultKeep) {
+    public Retention(Repository repository, RecoveryPointCatalog catalog, Replicas replicas,
+                     Function<String, Object> locks, EventSink events, int defaultKeep) {
         if (defaultKeep < 0) {
             throw new IllegalArgumentException("blockferry.target.keep-points is " + defaultKeep
                     + ": use 0 to keep every recovery point, or the number to keep");
         }
         this.repository = repository;
         this.catalog = catalog;
+        this.replicas = replicas;
         this.locks = locks;
         this.events = events;
         this.defaultKeep = defaultKeep;
@@ -123,6 +125,7 @@ public final class Retention {
         }
         Report report = new Report(volumeId, removed, points.stream().map(RecoveryPoint::generation).toList());
         if (!removed.isEmpty()) {
+            forgetInReplica(volumeId);
             events.publish(Event.of(EventTypes.POINTS_PRUNED, volumeId, Causes.KEEP_POINTS.wire(), Event.INFO,
                     "removed recovery points " + removed + " of " + volumeId + "; keeping " + report.kept()
                             + " (keep-points " + keep + "), the oldest now " + points.get(0).mode().toLowerCase(),
@@ -186,6 +189,28 @@ public final class Retention {
     public synchronized void recover() {
         for (String volumeId : catalog.volumes()) {
             recover(volumeId);
+            forgetInReplica(volumeId);
+        }
+    }
+
+    /**
+     * The replica forgets the points before the oldest kept (a DR replica removes their snapshots).
+     * After the catalog: a crash between the two leaves snapshots of removed points, which the next
+     * start removes here. A failure (the DR cluster unreachable) is logged and retried at the next prune.
+     */
+    private void forgetInReplica(String volumeId) {
+        List<RecoveryPoint> points = catalog.committed(volumeId);
+        if (points.isEmpty()) {
+            return;
+        }
+        Replica replica = replicas.of(volumeId);
+        try {
+            synchronized (locks.apply(volumeId)) {
+                replica.forgetBefore(points.get(0).generation());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Volume {}: the replica could not forget the points before {}: {}; tried again at the next "
+                    + "prune", volumeId, points.get(0).generation(), e.getMessage());
         }
     }
 

@@ -339,7 +339,7 @@ final class VolumeWriter {
             return new ReplicaState(volumeId, replica.generation(), 0, false, "the replica does not hold the base of "
                     + "point " + generation + (replica.valid() ? " (it holds " + replica.generation() + ")" : ""));
         }
-        target.apply(repo.pointDiff(volumeId, generation));
+        target.apply(generation, repo.pointDiff(volumeId, generation));
         return new ReplicaState(volumeId, generation, 0, true, null);
     }
 

@@ -8,7 +8,6 @@ import io.blockferry.demo.Checksums;
 import io.blockferry.store.Database;
 import io.blockferry.target.RecoveryPoint;
 import io.blockferry.target.RecoveryPointCatalog;
-import io.blockferry.testing.Await;
 import io.blockferry.testing.BlockferryProcess;
 import io.blockferry.testing.LocalCeph;
 import io.blockferry.testing.TestImage;
@@ -128,25 +127,16 @@ class CrashRecoveryTest {
         }
     }
 
-    /** Asks for a sync of a process that may halt at its crash point before it answers. */
-    private static void requestSync(BlockferryProcess process, String volumeId, String mode) {
-        try {
-            assertEquals(202, process.api().post("/api/volumes/" + volumeId + "/sync?mode=" + mode).status());
-        } catch (java.io.UncheckedIOException e) {
-            assertTrue(!process.alive() || process.awaitExit(SETTLE) == 137, "the process went away at its crash point");
-        }
-    }
-
     private BlockferryProcess start(Path data, String crashAt) {
         return BlockferryProcess.start(data, kafka.bootstrapServers(), SETTINGS, crashAt, "512m");
     }
 
-    /** Waits until the volume's generation {@code atLeast} (or a later one) is its acked base and nothing is in flight. */
     private static JsonNode awaitSettled(BlockferryProcess process, String volumeId, long atLeast) {
-        return Await.until(() -> process.volume(volumeId), v -> v.path("baseGeneration").asLong() >= atLeast
-                        && v.path("pendingGeneration").isNull() && process.api().get("/api/tasks").body()
-                        .path("running").isEmpty(), SETTLE,
-                volumeId + " acked at generation " + atLeast + " with nothing in flight (log: " + process.logTail() + ")");
+        return process.awaitSettled(volumeId, atLeast, SETTLE);
+    }
+
+    private static void requestSync(BlockferryProcess process, String volumeId, String mode) {
+        process.requestSync(volumeId, mode, SETTLE);
     }
 
     private static void assertTargetMatchesItsNewestPoint(BlockferryProcess process, Path data, TestImage image,

@@ -91,9 +91,9 @@ public abstract class ReplicaContract {
         java.util.Arrays.fill(expected, 16 * KiB, 24 * KiB, (byte) 0);
         System.arraycopy(patch, 0, expected, 70 * KiB, patch.length);
 
-        replica.apply(diff);
+        replica.apply(2, diff);
         assertArrayEquals(expected, contents(replica), "data, zeros and the new size");
-        replica.apply(diff);
+        replica.apply(2, diff);
         assertArrayEquals(expected, contents(replica), "applying the same point twice gives the same image");
         assertNull(replica.problem(80 * KiB));
         assertNotNull(replica.problem(64 * KiB), "a replica of another size is not that point's");
@@ -107,7 +107,7 @@ public abstract class ReplicaContract {
             w.data(0, randomBytes(KiB));
             w.end();
         }
-        assertThrows(java.io.IOException.class, () -> replica.apply(diff));
+        assertThrows(java.io.IOException.class, () -> replica.apply(2, diff));
         assertTrue(replica.problem(8 * KiB).contains("missing"), replica.problem(8 * KiB));
     }
 
@@ -119,7 +119,7 @@ public abstract class ReplicaContract {
         try (RbdDiffWriter w = RbdDiffWriter.create(cut, "s1", "s2", 8 * KiB)) {
             w.data(0, randomBytes(KiB));
         }
-        java.io.IOException e = assertThrows(java.io.IOException.class, () -> replica.apply(cut));
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> replica.apply(2, cut));
         assertTrue(e.getMessage().contains("incomplete"), e.getMessage());
     }
 

@@ -158,7 +158,8 @@ class RetentionRecoveryTest {
 
     private Retention retention(int defaultKeep) {
         Object lock = new Object();
-        return new Retention(repository, catalog, volumeId -> lock, events::add, defaultKeep);
+        return new Retention(repository, catalog, volumeId -> new io.blockferry.target.file.FileReplica(repository, volumeId),
+                volumeId -> lock, events::add, defaultKeep);
     }
 
     /** Writes a committed point: its diff, its manifest and its catalog row, as the writer leaves them. */

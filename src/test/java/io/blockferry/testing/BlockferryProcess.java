@@ -220,6 +220,27 @@ public final class BlockferryProcess implements AutoCloseable {
         return api.get("/api/volumes/" + volumeId).body();
     }
 
+    /** Waits until the volume's generation {@code atLeast} (or a later one) is its acked base and nothing is in flight. */
+    public JsonNode awaitSettled(String volumeId, long atLeast, Duration timeout) {
+        return Await.until(() -> volume(volumeId), v -> v.path("baseGeneration").asLong() >= atLeast
+                        && v.path("pendingGeneration").isNull() && api.get("/api/tasks").body().path("running").isEmpty(),
+                timeout, volumeId + " acked at generation " + atLeast + " with nothing in flight (log: " + logTail() + ")");
+    }
+
+    /** Asks for a sync; a process that halts at its crash point before it answers must have exited 137. */
+    public void requestSync(String volumeId, String mode, Duration timeout) {
+        try {
+            int status = api.post("/api/volumes/" + volumeId + "/sync?mode=" + mode).status();
+            if (status != 202) {
+                throw new AssertionError("sync of " + volumeId + " answered " + status + ", not 202");
+            }
+        } catch (java.io.UncheckedIOException e) {
+            if (alive() && awaitExit(timeout) != 137) {
+                throw new AssertionError("the process went away, but not at its crash point: " + logTail(), e);
+            }
+        }
+    }
+
     /** The target's recovery points of the volume, oldest first. */
     public JsonNode points(String volumeId) {
         return api.get("/api/volumes/" + volumeId + "/points").body();

@@ -2,13 +2,9 @@ package io.blockferry.source.rbd;
 
 import com.ceph.rbd.RbdImage;
 import io.blockferry.ceph.CephCluster;
-import io.blockferry.ceph.CephErrors;
-import io.blockferry.ceph.LibRbd;
+import io.blockferry.ceph.ImageIo;
 import io.blockferry.source.BlockReader;
 import io.blockferry.source.VolumeId;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLong;
-import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import io.blockferry.concurrent.ReadGate;
 
@@ -24,13 +20,16 @@ final class RbdSnapshotReader implements BlockReader {
     private final String snapshot;
     private final RbdImage image;
     private final ReadGate gate;
+    /** The image and snapshot, for messages. */
+    private final String what;
 
     RbdSnapshotReader(CephCluster ceph, VolumeId ref, String snapshot) {
         this.ceph = ceph;
         this.ref = ref;
         this.snapshot = snapshot;
         this.image = ceph.openAt(ref.pool(), ref.name(), snapshot);
-        this.gate = new ReadGate(ref + "@" + snapshot);
+        this.what = ref + "@" + snapshot;
+        this.gate = new ReadGate(what);
     }
 
     /** The size of the image at this snapshot. */
@@ -43,25 +42,7 @@ final class RbdSnapshotReader implements BlockReader {
     public void read(long offset, ByteBuffer into) {
         gate.enter();
         try {
-            int length = into.remaining();
-            long r;
-            if (into.isDirect()) {
-                Pointer at = Native.getDirectBufferPointer(into).share(into.position());
-                r = LibRbd.INSTANCE.rbd_read2(image.getPointer(), offset, new NativeLong(length), at,
-                        LibRbd.LIBRADOS_OP_FLAG_FADVISE_SEQUENTIAL).longValue();
-            } else {
-                byte[] bytes = new byte[length];
-                r = image.read(offset, bytes, length);
-                if (r == length) {
-                    into.duplicate().put(bytes);
-                }
-            }
-            if (r != length) {
-                int errno = r < 0 ? (int) -r : CephErrors.EIO;
-                throw CephErrors.failure("reading " + length + " bytes at offset " + offset + " of " + ref + "@"
-                        + snapshot + " failed: " + (r < 0 ? CephErrors.describe(errno) : "short read of " + r
-                        + " bytes"), errno, null);
-            }
+            ImageIo.read(image, offset, into, what);
         } finally {
             gate.leave();
         }

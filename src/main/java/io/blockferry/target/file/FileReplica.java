@@ -89,7 +89,7 @@ public final class FileReplica implements Replica {
     }
 
     @Override
-    public void apply(Path pointDiff) throws IOException {
+    public void apply(long generation, Path pointDiff) throws IOException {
         Path replica = file();
         try (FileChannel out = FileChannel.open(replica, StandardOpenOption.WRITE);
              RbdDiffCursor cursor = new RbdDiffCursor(pointDiff)) {

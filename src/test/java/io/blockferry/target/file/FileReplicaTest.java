@@ -40,7 +40,7 @@ class FileReplicaTest extends ReplicaContract {
             w.zero(0, 32L * mib);
             w.end();
         }
-        replica.apply(trim);
+        replica.apply(2, trim);
         long trimmed = DiskUsage.allocatedBytes(repository.replica("volumes/trim"));
 
         assertTrue(written >= 32L * mib, "the data is allocated: " + written);
