@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ceph-dev.sh - a one-node Ceph (16.x, Debian packages) on 127.0.0.1 for Blockferry tests and demos.
 #
-# Usage: scripts/ceph-dev.sh [--cluster dr] {start|stop|purge|status|env|admin-args}
+# Usage: scripts/ceph-dev.sh [--cluster dr] {start|stop|purge|status|env|target-env|admin-args}
 #
 #   start       install packages if missing, bootstrap or restart the cluster, wait until usable
 #   stop        stop the daemons (data stays)
@@ -9,6 +9,10 @@
 #   status      exit 0 if the cluster is up and usable, non-zero otherwise
 #   env         print shell exports for clients:  eval "$(scripts/ceph-dev.sh env)"
 #   admin-args  print CLI args for the admin user: rbd $(scripts/ceph-dev.sh admin-args) ls volumes
+#   target-env  (--cluster dr only) exports that make a Blockferry target keep its replicas on the
+#               DR cluster (BLOCKFERRY_TARGET_REPLICA=rbd and BLOCKFERRY_TARGET_DR_*), leaving
+#               the source's BLOCKFERRY_CEPH_* alone:
+#                 eval "$(scripts/ceph-dev.sh --cluster dr target-env)"
 #
 # Without --cluster (or with --cluster primary) this is the primary cluster, the source of every
 # test and demo: pools volumes, vms, backup; user client.blockferry.
@@ -557,6 +561,17 @@ cmd_status() {
   echo "$DEV_NAME: UP: dir $DIR, mon 127.0.0.1:$v2/$v1, pools ${POOLS[*]} usable as client.$CLIENT_ID"
 }
 
+cmd_target_env() {
+  if [ "$MARKER" != dr ]; then
+    printf 'ceph-dev: ERROR: target-env is for the DR cluster: scripts/ceph-dev.sh --cluster dr target-env\n' >&2
+    exit 64
+  fi
+  printf 'export BLOCKFERRY_TARGET_REPLICA=rbd\n'
+  printf 'export BLOCKFERRY_TARGET_DR_CONF=%q\n' "$CONF"
+  printf 'export BLOCKFERRY_TARGET_DR_ID=%q\n' "$CLIENT_ID"
+  printf 'export BLOCKFERRY_TARGET_DR_KEYRING=%q\n' "$DIR/ceph.client.$CLIENT_ID.keyring"
+}
+
 cmd_env() {
   printf 'export BLOCKFERRY_CEPH_CONF=%q\n' "$CONF"
   printf 'export BLOCKFERRY_CEPH_ID=%q\n' "$CLIENT_ID"
@@ -574,6 +589,7 @@ case $COMMAND in
   purge) cmd_purge ;;
   status) cmd_status ;;
   env) cmd_env ;;
+  target-env) cmd_target_env ;;
   admin-args) cmd_admin_args ;;
   -h | --help | help) usage ;;
   *)

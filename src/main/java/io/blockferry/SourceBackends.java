@@ -32,7 +32,7 @@ final class SourceBackends {
         List<BlockSource> sources = new ArrayList<>();
         try {
             if (settings.flag("blockferry.ceph.enabled")) {
-                sources.add(new RbdBlockSource(VolumeId.DEFAULT_SCHEME, CephCluster.connect(cephSettings(settings,
+                sources.add(new RbdBlockSource(VolumeId.DEFAULT_SCHEME, CephCluster.connect(CephSettings.from(settings,
                         "blockferry.ceph."))));
             }
             for (String name : backendNames(settings)) {
@@ -48,7 +48,7 @@ final class SourceBackends {
                     throw new ConfigurationException(prefix + "type is '" + type + "': this release knows the "
                             + "backend types " + String.join(", ", BackendTypes.NAMES));
                 }
-                sources.add(new RbdBlockSource(name, CephCluster.connect(cephSettings(settings, prefix))));
+                sources.add(new RbdBlockSource(name, CephCluster.connect(CephSettings.from(settings, prefix))));
             }
             return new BlockSources(sources);
         } catch (RuntimeException e) {
@@ -152,13 +152,5 @@ final class SourceBackends {
         }
         return settings.find(key).map(v -> Secret.of(v, key)).orElseThrow(() -> new ConfigurationException(
                 key + "-file is not set: name a file (mode 0600) whose first line is the password, or set " + key));
-    }
-
-    /** A Ceph cluster's settings under {@code prefix}: conf, id, keyring and timeout-seconds, as blockferry.ceph.*. */
-    static CephSettings cephSettings(Settings settings, String prefix) {
-        return new CephSettings(settings.path(prefix + "conf"), settings.text(prefix + "id"),
-                settings.find(prefix + "keyring").map(Path::of).orElse(null),
-                settings.find(prefix + "timeout-seconds").map(Integer::parseInt)
-                        .orElse(settings.integer("blockferry.ceph.timeout-seconds")), prefix);
     }
 }

@@ -144,7 +144,7 @@ final class TargetRole implements AutoCloseable {
         if (!"rbd".equals(settings.text("blockferry.target.replica"))) {
             return volumeId -> new FileReplica(repository, volumeId);
         }
-        CephCluster dr = CephCluster.connect(SourceBackends.cephSettings(settings, "blockferry.target.dr."));
+        CephCluster dr = CephCluster.connect(io.blockferry.ceph.CephSettings.from(settings, "blockferry.target.dr."));
         try {
             drReplicas = new RbdReplicas(dr, settings.text("blockferry.target.dr.pool"),
                     settings.pairs("blockferry.target.dr.pools"), settings.integer("blockferry.target.dr.aio-window"),

@@ -1,5 +1,6 @@
 package io.blockferry.ceph;
 
+import io.blockferry.config.Settings;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -13,6 +14,18 @@ public record CephSettings(Path confFile, String user, Path keyring, int timeout
 
     public CephSettings(Path confFile, String user, Path keyring, int timeoutSeconds) {
         this(confFile, user, keyring, timeoutSeconds, "blockferry.ceph.");
+    }
+
+    /**
+     * A cluster's settings under {@code prefix} ({@code blockferry.ceph.}, {@code blockferry.backends.<name>.},
+     * {@code blockferry.target.dr.}): conf, id, keyring (empty: the conf's) and timeout-seconds (unset:
+     * blockferry.ceph.timeout-seconds).
+     */
+    public static CephSettings from(Settings settings, String prefix) {
+        return new CephSettings(settings.path(prefix + "conf"), settings.text(prefix + "id"),
+                settings.find(prefix + "keyring").map(Path::of).orElse(null),
+                settings.find(prefix + "timeout-seconds").map(Integer::parseInt)
+                        .orElse(settings.integer("blockferry.ceph.timeout-seconds")), prefix);
     }
 
     /** {@code <prefix><suffix> (<ITS_ENVIRONMENT_VARIABLE>)}, for a message that says what to set. */

@@ -20,13 +20,19 @@ public final class Checksums {
     }
 
     public static String sha256(CephCluster ceph, String pool, String image, String snapshot, long size) {
-        MessageDigest sha = sha256();
         try (BlockReader reader = RbdBlockSource.snapshotReader(ceph, new VolumeId(null, pool, image), snapshot)) {
-            for (long offset = 0; offset < size; offset += BLOCK) {
-                byte[] block = new byte[(int) Math.min(BLOCK, size - offset)];
-                reader.read(offset, block);
-                sha.update(block);
-            }
+            return sha256(reader, size);
+        }
+    }
+
+    /** The first {@code size} bytes of what {@code reader} reads (a DR replica's head, say). */
+    public static String sha256(BlockReader reader, long size) {
+        MessageDigest sha = sha256();
+        byte[] block = new byte[BLOCK];
+        for (long offset = 0; offset < size; offset += BLOCK) {
+            int n = (int) Math.min(BLOCK, size - offset);
+            reader.read(offset, java.nio.ByteBuffer.wrap(block, 0, n));
+            sha.update(block, 0, n);
         }
         return HexFormat.of().formatHex(sha.digest());
     }

@@ -39,7 +39,8 @@ final class ModeRun {
     }
 
     void run(BrokerMode mode, boolean firstMode) throws Exception {
-        Settings s = DemoImages.isolated(settings, "bench/" + mode.key());
+        // the sync rows compare file replicas with their snapshots; the dr part measures the DR replica itself
+        Settings s = DemoImages.isolated(settings, "bench/" + mode.key()).with("blockferry.target.replica", "file");
         Path dir = Path.of(s.text("blockferry.data-dir"));
         DemoImages.wipe(dir);
         AutoCloseable data = cleanup.add("data directory " + dir, () -> removeUnlessDiffering(mode, dir));
@@ -98,6 +99,10 @@ final class ModeRun {
         }
         if (options.runs(Part.RESYNC)) {
             part("resync", () -> ResyncPart.run(context));
+        }
+        if (options.runs(Part.DR) && context.firstMode()) {
+            // no broker in it: once per benchmark, not once per broker mode
+            part("dr", () -> DrApplyPart.run(context, runtimeSettings));
         }
     }
 

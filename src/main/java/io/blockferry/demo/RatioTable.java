@@ -52,6 +52,8 @@ final class RatioTable {
         faster(b, "4 volumes / 4 baseline pipes", Kind.FOUR, Kind.BASELINE_FOUR, Double.NaN);
         faster(b, "4 volumes / Kafka-only 4 keys", Kind.FOUR, Kind.KAFKA_FOUR, Double.NaN);
         faster(b, "checksum resync / full resync", Kind.RESYNC_CHECKSUM, Kind.RESYNC_FULL, Double.NaN);
+        faster(b, "DR apply full / rbd import-diff", Kind.DR_FULL, Kind.DR_BASELINE_FULL, Double.NaN);
+        faster(b, "DR apply incr / rbd import-diff", Kind.DR_INCREMENTAL, Kind.DR_BASELINE_INCREMENTAL, Double.NaN);
         noOutOfMemory(b);
         for (Kind k : List.of(Kind.FULL_COLD, Kind.FULL_WARM, Kind.INCREMENTAL, Kind.FOUR)) {
             gc(b, k);

@@ -31,7 +31,11 @@ record Row(BrokerMode broker, Kind kind, long bytes, double seconds, Meter.Readi
         FOUR("blockferry, 4 volumes at once", true),
         KAFKA_FOUR("kafka-only, 4 keys at once", true),
         RESYNC_FULL("full resync, 1% changed", true),
-        RESYNC_CHECKSUM("checksum resync, 1% changed", true);
+        RESYNC_CHECKSUM("checksum resync, 1% changed", true),
+        DR_BASELINE_FULL("rbd import-diff, full diff", false),
+        DR_FULL("DR replica apply, full diff", true),
+        DR_BASELINE_INCREMENTAL("rbd import-diff, incr diff", false),
+        DR_INCREMENTAL("DR replica apply, incr diff", true);
 
         final String label;
         /** Whether this JVM does the row's work, so its heap and GC figures belong to the row. */
