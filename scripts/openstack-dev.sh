@@ -15,6 +15,8 @@
 #   BLOCKFERRY_OPENSTACK_DIR   state directory (default /var/tmp/blockferry-openstack)
 #   BLOCKFERRY_OPENSTACK_WAIT  seconds to wait for each API / the compute heartbeat (default 240)
 #
+# DR site: pool dr-volumes and user client.blockferry-dr, keyring in
+# $BLOCKFERRY_OPENSTACK_DIR/ceph; cinder may read dr-volumes (the parents of failover clones).
 # Services (all on 127.0.0.1): MariaDB 3306, RabbitMQ 5672, Keystone 5000, Placement 8778,
 # Glance 9292 (RBD store, pool images), Cinder 8776 (RBD backends ceph-ssd -> volumes,
 # ceph-hdd -> volumes-hdd), Nova 8774 (compute = fake.FakeDriver), Neutron 9696.
@@ -274,7 +276,9 @@ ceph_setup() {
   # ceph/rbd CLIs (python) run with the clean environment too
   CEPH_ADMIN=("${args[@]}")
   pools=$(osenv ceph "${CEPH_ADMIN[@]}" osd pool ls)
-  for p in images volumes-hdd; do
+  # dr-volumes: this cloud's Ceph as a DR site, where a Blockferry target keeps its DR replicas
+  # (blockferry.target.replica=rbd) and fails servers over from (clones adopted by Cinder)
+  for p in images volumes-hdd dr-volumes; do
     grep -qx -- "$p" <<<"$pools" && continue
     log "creating Ceph pool $p"
     {
@@ -286,8 +290,12 @@ ceph_setup() {
     echo "$p" >>"$LIB/ceph-pools-created"
   done
   ensure_cephx glance 'profile rbd' 'profile rbd pool=images'
+  # cinder reads dr-volumes: a failover's volumes are clones of DR snapshots there
   ensure_cephx cinder 'profile rbd' \
-    'profile rbd pool=volumes, profile rbd pool=volumes-hdd, profile rbd pool=vms, profile rbd pool=images'
+    'profile rbd pool=volumes, profile rbd pool=volumes-hdd, profile rbd pool=vms, profile rbd pool=images, profile rbd-read-only pool=dr-volumes'
+  # the Blockferry target of this DR site: writes its replicas and clones them into the volume pools
+  ensure_cephx blockferry-dr 'profile rbd' \
+    'profile rbd pool=dr-volumes, profile rbd pool=volumes, profile rbd pool=volumes-hdd'
   fsid=$(sed -n 's/^[[:space:]]*fsid[[:space:]]*=[[:space:]]*//p' "$conf" | head -n1)
   monhost=$(sed -n 's/^[[:space:]]*mon host[[:space:]]*=[[:space:]]*//p' "$conf" | head -n1)
   [[ -n $fsid && -n $monhost ]] || die "cannot read fsid / mon host from $conf"
@@ -308,7 +316,7 @@ log file = $LOGD/ceph-client.\$name.log
 keyring = $DIR/ceph/ceph.\$name.keyring
 rbd cache = true
 EOF
-  log "Ceph ready (pools images, volumes-hdd; users client.glance, client.cinder) in $(elapsed "$t")s"
+  log "Ceph ready (pools images, volumes-hdd, dr-volumes; users client.glance, client.cinder, client.blockferry-dr) in $(elapsed "$t")s"
 }
 
 ensure_cephx() { # $1 id, $2 mon caps, $3 osd caps; writes the keyring into $DIR/ceph (0600)
@@ -1007,7 +1015,7 @@ cmd_purge() {
     rm -rf -- "$DIR"
   fi
   log "purged $DIR"
-  log "Ceph was left alone: pools images and volumes-hdd, users client.glance and client.cinder, and any"
+  log "Ceph was left alone: pools images, volumes-hdd and dr-volumes, users client.glance, client.cinder and client.blockferry-dr, and any"
   log "RBD images Glance/Cinder created in images, volumes, volumes-hdd stay in the ceph-dev.sh cluster."
 }
 

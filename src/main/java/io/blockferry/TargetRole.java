@@ -18,6 +18,7 @@ import io.blockferry.target.ChunkWriter;
 import io.blockferry.target.RecoveryPointCatalog;
 import io.blockferry.target.Replicas;
 import io.blockferry.target.rbd.RbdReplicas;
+import io.blockferry.ops.FailoverApi;
 import io.blockferry.ceph.CephCluster;
 import io.blockferry.target.Repository;
 import io.blockferry.target.RepositoryLock;
@@ -51,6 +52,7 @@ final class TargetRole implements AutoCloseable {
     Scrubber scrubber;
     Retention retention;
     private TargetApi api;
+    private FailoverApi failoverApi;
     ServerMetadataCatalog metadata;
     private AckOutbox acks;
     private final RestoreJobs restoreJobs = new RestoreJobs();
@@ -121,8 +123,11 @@ final class TargetRole implements AutoCloseable {
         retention.protect(exports::pinned);
         retention.recover();
         this.metadata = new ServerMetadataCatalog(database, catalog);
-        this.api = new TargetApi(catalog, metadata, new RestorePlanner(catalog::currentChain,
-                p -> repository.pointDiff(p.volumeId(), p.generation())), RestoreSetup.lazyRunner(settings),
+        RestorePlanner planner = new RestorePlanner(catalog::currentChain,
+                p -> repository.pointDiff(p.volumeId(), p.generation()));
+        var restoreRunner = RestoreSetup.lazyRunner(settings);
+        this.failoverApi = new FailoverApi(catalog, metadata, planner, restoreRunner, restoreJobs, drReplicas);
+        this.api = new TargetApi(catalog, metadata, planner, restoreRunner,
                 new ChainPins(repository.root(), catalog::currentChain,
                         p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf), restoreJobs, exports, files);
         AtomicInteger n = new AtomicInteger();
@@ -163,6 +168,7 @@ final class TargetRole implements AutoCloseable {
         main.bind("pointExports", exports);
         main.bind("fileBrowser", files);
         main.bind("targetApi", api);
+        main.bind("failoverApi", failoverApi);
         main.bind("serverMetadataCatalog", metadata);
         main.bind("targetStateHealth", new ComponentHealthCheck("target-state-store", database::check));
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -44,10 +45,36 @@ public final class RestoreRunner {
         this.pools = pools;
     }
 
+    /** Makes one disk's new Cinder volume, holding the disk's data, in named steps; returns the volume's id. */
+    @FunctionalInterface
+    interface VolumeSource {
+        String volumeFor(RestorePlan.Disk disk, Steps steps);
+    }
+
+    /** The steps of one rebuild: a failed step names itself and what was made before it. */
+    interface Steps {
+        <T> T step(String name, Supplier<T> action);
+
+        void run(String name, Runnable action);
+
+        /** Something the rebuild made, for the message of a later failure ("volume ID"). */
+        void made(String what);
+    }
+
+    /** Rebuilds the server with new volumes that {@code rbd import-diff} fills from the repository. */
     public Result restore(ServerMetadata metadata, RestorePlan plan) {
+        return rebuild(metadata, plan, this::createAndImport, server -> { });
+    }
+
+    /**
+     * The flavor and keypair when missing, a volume per disk from {@code source}, then the server
+     * ({@code editServer} may rename or tag it first) booting from them in the recorded order.
+     */
+    Result rebuild(ServerMetadata metadata, RestorePlan plan, VolumeSource source, Consumer<ObjectNode> editServer) {
         check(plan);
         List<String> warnings = new ArrayList<>(plan.warnings());
         ObjectNode server = plan.serverBody().path("server").deepCopy();
+        editServer.accept(server);
         Progress progress = new Progress(plan);
         String flavorId = progress.step("create-flavor " + metadata.flavor().name(),
                 () -> cloud.flavorId(metadata.flavor()));
@@ -55,10 +82,7 @@ public final class RestoreRunner {
         progress.run("create-keypair", () -> keypair(metadata, server, warnings));
         Map<String, String> volumes = new LinkedHashMap<>();
         for (RestorePlan.Disk disk : plan.disks()) {
-            String id = progress.step("create-volume " + disk.device(), () -> createVolume(disk));
-            progress.made.add("volume " + id);
-            volumes.put(disk.placeholder(), id);
-            progress.run("import-data " + disk.device() + " into volume " + id, () -> importData(disk, id));
+            volumes.put(disk.placeholder(), source.volumeFor(disk, progress));
         }
         for (JsonNode mapping : server.path("block_device_mapping_v2")) {
             ((ObjectNode) mapping).put("uuid", volumes.get(mapping.path("uuid").asText()));
@@ -69,10 +93,18 @@ public final class RestoreRunner {
         }
         ObjectNode body = server.objectNode();
         body.set("server", server);
-        String serverId = progress.step("create-server " + plan.name(), () -> cloud.createServer(body));
-        progress.made.add("server " + serverId);
+        String name = server.path("name").asText();
+        String serverId = progress.step("create-server " + name, () -> cloud.createServer(body));
+        progress.made("server " + serverId);
         progress.run("await server " + serverId + " ACTIVE", () -> cloud.awaitServerActive(serverId));
-        return new Result(plan.serverId(), serverId, plan.name(), List.copyOf(volumes.values()), warnings);
+        return new Result(plan.serverId(), serverId, name, List.copyOf(volumes.values()), warnings);
+    }
+
+    private String createAndImport(RestorePlan.Disk disk, Steps steps) {
+        String id = steps.step("create-volume " + disk.device(), () -> createVolume(disk));
+        steps.made("volume " + id);
+        steps.run("import-data " + disk.device() + " into volume " + id, () -> importData(disk, id));
+        return id;
     }
 
     /** Refuses before making anything when a disk could not be filled. */
@@ -114,20 +146,29 @@ public final class RestoreRunner {
 
     /** The full diff applies onto Cinder's empty image (zeros); each later one onto its predecessor's end snapshot. */
     private void importData(RestorePlan.Disk disk, String volumeId) {
-        String type = targetType(disk);
-        String image = pools.volumePool(type).orElse(disk.pool()) + "/volume-" + volumeId;
+        String image = targetPool(disk) + "/volume-" + volumeId;
         for (String diff : disk.diffs()) {
             rbd.importDiff(Path.of(diff), image);
         }
         rbd.purgeSnapshots(image);
     }
 
-    private String targetType(RestorePlan.Disk disk) {
+    /** The disk's volume type in the restore cloud (null: its default type). */
+    String targetType(RestorePlan.Disk disk) {
         return disk.volumeType() == null ? null : volumeTypes.getOrDefault(disk.volumeType(), disk.volumeType());
     }
 
+    /** The RBD pool the restore cloud keeps volumes of the disk's type in. */
+    String targetPool(RestorePlan.Disk disk) {
+        return pools.volumePool(targetType(disk)).orElse(disk.pool());
+    }
+
+    TargetCloud cloud() {
+        return cloud;
+    }
+
     /** Runs the steps and turns a failure into one message naming the step and what exists already. */
-    private static final class Progress {
+    private static final class Progress implements Steps {
         private final RestorePlan plan;
         private final List<String> made = new ArrayList<>();
 
@@ -135,7 +176,8 @@ public final class RestoreRunner {
             this.plan = plan;
         }
 
-        <T> T step(String name, Supplier<T> action) {
+        @Override
+        public <T> T step(String name, Supplier<T> action) {
             try {
                 return action.get();
             } catch (RuntimeException e) {
@@ -145,7 +187,13 @@ public final class RestoreRunner {
             }
         }
 
-        void run(String name, Runnable action) {
+        @Override
+        public void made(String what) {
+            made.add(what);
+        }
+
+        @Override
+        public void run(String name, Runnable action) {
             step(name, () -> {
                 action.run();
                 return null;

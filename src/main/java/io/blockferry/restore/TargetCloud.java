@@ -85,6 +85,101 @@ public final class TargetCloud {
         }
     }
 
+    /**
+     * The Cinder {@code host@backend#pool} that volumes of {@code type} (null: the default type) are
+     * on, for {@link #manageVolume}: the type's volume_backend_name among the scheduler's pools
+     * (GET /scheduler-stats/get_pools, which needs the admin role).
+     */
+    public String backendHost(String type) {
+        JsonNode found = type == null ? api.get("volumev3", "/types/default").path("volume_type") : null;
+        if (found == null) {
+            for (JsonNode t : api.get("volumev3", "/types").path("volume_types")) {
+                if (t.path("name").asText().equals(type) || t.path("id").asText().equals(type)) {
+                    found = t;
+                }
+            }
+        }
+        if (found == null || found.isMissingNode()) {
+            throw new RestoreException("the restore cloud has no volume type " + type + ": map it in "
+                    + "blockferry.restore.volume-types");
+        }
+        String backend = found.path("extra_specs").path("volume_backend_name").asText();
+        for (JsonNode pool : api.get("volumev3", "/scheduler-stats/get_pools?detail=true").path("pools")) {
+            if (pool.path("capabilities").path("volume_backend_name").asText().equals(backend)) {
+                return pool.path("name").asText();
+            }
+        }
+        throw new RestoreException("no Cinder backend reports volume_backend_name '" + backend + "' of volume type "
+                + found.path("name").asText() + ": check cinder-volume (openstack volume service list)");
+    }
+
+    /**
+     * Adopts an existing RBD image of the backend's pool as a new volume (Cinder's manage existing;
+     * the RBD driver renames the image volume-ID) and returns its id.
+     */
+    public String manageVolume(String host, String image, String name, String type, boolean bootable,
+                               java.util.Map<String, String> metadata) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode volume = body.putObject("volume").put("host", host).put("name", name).put("bootable", bootable);
+        volume.putObject("ref").put("source-name", image);
+        if (type != null) {
+            volume.put("volume_type", type);
+        }
+        metadata.forEach(volume.putObject("metadata")::put);
+        return api.send("volumev3", "POST", "/manageable_volumes", body, "volume 3.8").path("volume").path("id")
+                .asText();
+    }
+
+    /** Ids of the servers of the project carrying {@code tag}. */
+    public java.util.List<String> serversTagged(String tag) {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        api.get("compute", "/servers?tags=" + tag).path("servers").forEach(s -> ids.add(s.path("id").asText()));
+        return ids;
+    }
+
+    /** Ids of the volumes of the project whose metadata has {@code key}. */
+    public java.util.List<String> volumesWithMetadata(String key) {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (JsonNode v : api.get("volumev3", "/volumes/detail").path("volumes")) {
+            if (v.path("metadata").has(key)) {
+                ids.add(v.path("id").asText());
+            }
+        }
+        return ids;
+    }
+
+    /** Deletes the server and waits until Nova no longer has it. */
+    public void deleteServer(String serverId) {
+        api.delete("compute", "/servers/" + serverId);
+        awaitGone(() -> api.get("compute", "/servers/" + serverId), "server " + serverId + " to be deleted");
+    }
+
+    /** Deletes the volume (Cinder removes its RBD image) and waits until it is gone. */
+    public void deleteVolume(String volumeId) {
+        api.delete("volumev3", "/volumes/" + volumeId);
+        awaitGone(() -> api.get("volumev3", "/volumes/" + volumeId), "volume " + volumeId + " to be deleted");
+    }
+
+    private void awaitGone(Supplier<JsonNode> read, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (found(read).isPresent()) {
+            if (System.nanoTime() > deadline) {
+                throw new RestoreException("waited " + timeout.toSeconds() + " s for " + what + ": check the cloud's "
+                        + "services");
+            }
+            sleep(what);
+        }
+    }
+
+    private static void sleep(String what) {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreException("interrupted waiting for " + what);
+        }
+    }
+
     /** Creates the server from a complete POST /servers body and returns its id. */
     public String createServer(JsonNode body) {
         return api.send("compute", "POST", "/servers", body, CREATE_VERSIONS).path("server").path("id").asText();
@@ -107,19 +202,14 @@ public final class TargetCloud {
             JsonNode resource = read.get();
             String status = resource.path("status").asText();
             if (!status.equalsIgnoreCase("creating") && !status.equalsIgnoreCase("BUILD")
-                    && !status.equalsIgnoreCase("downloading")) {
+                    && !status.equalsIgnoreCase("downloading") && !status.equalsIgnoreCase("managing")) {
                 return resource;
             }
             if (System.nanoTime() > deadline) {
                 throw new RestoreException("waited " + timeout.toSeconds() + " s for " + what + "; it is still "
                         + status + ": raise blockferry.restore.timeout or check the cloud's services");
             }
-            try {
-                Thread.sleep(POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RestoreException("interrupted waiting for " + what);
-            }
+            sleep(what);
         }
     }
 

@@ -27,31 +27,43 @@ final class RestoreCommand extends ApiCommand {
 
     @Override
     JsonNode fetch(ApiConnection api) {
-        JsonNode job = api.post("/api/servers/" + ApiConnection.segment(serverId) + "/restore");
+        return follow(context, api, api.post("/api/servers/" + ApiConnection.segment(serverId) + "/restore"),
+                "Restore", serverId, json);
+    }
+
+    /** Follows a restore or failover job until it ends; its result, or the whole job with --json. */
+    static JsonNode follow(CliContext context, ApiConnection api, JsonNode job, String kind, String serverId,
+                           boolean json) {
         String id = job.path("id").asText();
         if (!json) {
-            context.out().printf("Restore job %s started for server %s%n", id, serverId);
+            context.out().printf("%s job %s started for server %s%n", kind, id, serverId);
             context.out().flush();
         }
         long deadline = System.nanoTime() + FOLLOW.toNanos();
         while ("running".equals(job.path("status").asText())) {
             if (System.nanoTime() > deadline) {
-                throw new CliException("restore job " + id + " still runs after " + FOLLOW.toHours() + " h: follow it "
-                        + "with GET /api/restores/" + id);
+                throw new CliException(kind.toLowerCase(java.util.Locale.ROOT) + " job " + id + " still runs after "
+                        + FOLLOW.toHours() + " h: follow it with GET /api/restores/" + id);
             }
             java.util.concurrent.locks.LockSupport.parkNanos(POLL.toNanos());
             job = api.get("/api/restores/" + ApiConnection.segment(id));
         }
         if (!"succeeded".equals(job.path("status").asText())) {
-            throw new CliException("restore job " + id + " failed: " + job.path("error").asText());
+            throw new CliException(kind.toLowerCase(java.util.Locale.ROOT) + " job " + id + " failed: "
+                    + job.path("error").asText());
         }
         return json ? job : job.path("result");
     }
 
     @Override
     void print(JsonNode r) {
-        context.out().printf("Server %s (%s) restored as %s%n", r.path("sourceServerId").asText(),
-                r.path("name").asText(), r.path("serverId").asText());
+        printServer(context, r, "restored");
+    }
+
+    /** The new server and its volumes in boot order, and the job's warnings. */
+    static void printServer(CliContext context, JsonNode r, String how) {
+        context.out().printf("Server %s (%s) %s as %s%n", r.path("sourceServerId").asText(), r.path("name").asText(),
+                how, r.path("serverId").asText());
         Table t = new Table("BOOT INDEX", "NEW VOLUME");
         for (int i = 0; i < r.path("volumeIds").size(); i++) {
             t.row(i, r.path("volumeIds").get(i).asText());

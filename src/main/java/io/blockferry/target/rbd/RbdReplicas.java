@@ -33,10 +33,7 @@ public final class RbdReplicas implements Replicas, AutoCloseable {
         this.pools = Map.copyOf(pools);
         this.aioWindow = aioWindow;
         this.writeBytes = writeBytes;
-        Set<String> all = new LinkedHashSet<>();
-        all.add(defaultPool);
-        all.addAll(pools.values());
-        for (String pool : all) {
+        for (String pool : pools()) {
             try {
                 dr.pool(pool);
             } catch (CephException e) {
@@ -56,8 +53,16 @@ public final class RbdReplicas implements Replicas, AutoCloseable {
         return pools.getOrDefault(VolumeId.parse(volumeId).pool(), defaultPool);
     }
 
-    public CephCluster cluster() {
-        return dr;
+    /** Every DR pool a replica may be in. */
+    public java.util.Set<String> pools() {
+        Set<String> all = new LinkedHashSet<>();
+        all.add(defaultPool);
+        all.addAll(pools.values());
+        return all;
+    }
+
+    public RbdClones clones() {
+        return new RbdClones(dr);
     }
 
     @Override
