@@ -91,9 +91,7 @@ public final class AioWrites implements AutoCloseable {
 
     /** Waits for every request, then flushes the image: what was written is durable. Throws the first failure. */
     public void flush() {
-        while (!inFlight.isEmpty()) {
-            completeOldest();
-        }
+        completeAll();
         throwIfFailed();
         ImageIo.flush(image, what);
     }
@@ -101,9 +99,7 @@ public final class AioWrites implements AutoCloseable {
     /** Waits for what is still in flight (its outcome no longer matters) so the buffers can be freed. */
     @Override
     public void close() {
-        while (!inFlight.isEmpty()) {
-            completeOldest();
-        }
+        completeAll();
         free.clear();
     }
 
@@ -115,6 +111,12 @@ public final class AioWrites implements AutoCloseable {
                     + CephErrors.describe(r), -r, null);
         }
         return ref.getValue();
+    }
+
+    private void completeAll() {
+        while (!inFlight.isEmpty()) {
+            completeOldest();
+        }
     }
 
     private void completeOldest() {
@@ -132,20 +134,12 @@ public final class AioWrites implements AutoCloseable {
 
     private void throwIfFailed() {
         if (failure != null) {
-            while (!inFlight.isEmpty()) {
-                completeOldest();
-            }
+            completeAll();
             throw failure;
         }
     }
 
     private RuntimeException failure(String op, long offset, long length, long r) {
-        return failure(what, op, offset, length, r);
-    }
-
-    static RuntimeException failure(String what, String op, long offset, long length, long r) {
-        int errno = (int) Math.abs(r);
-        return CephErrors.failure("cannot " + op + " " + length + " bytes at offset " + offset + " of " + what + ": "
-                + CephErrors.describe(errno), errno, null);
+        return ImageIo.writeFailure(what, op, offset, length, r);
     }
 }

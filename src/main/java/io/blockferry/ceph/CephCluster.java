@@ -132,7 +132,7 @@ public final class CephCluster implements AutoCloseable {
         }
     }
 
-    /** Opens the image read-only at a snapshot. */
+    /** Opens the image read-only at a snapshot (null: at its head). */
     public RbdImage openAt(String pool, String image, String snapshot) {
         try {
             return rbd(pool).openReadOnly(image, snapshot);

@@ -45,7 +45,7 @@ public final class ImageIo {
             Pointer at = Native.getDirectBufferPointer(data).share(data.position());
             long r = LibRbd.INSTANCE.rbd_write2(image.getPointer(), offset, new NativeLong(length), at, 0).longValue();
             if (r != length) {
-                throw AioWrites.failure(what, "write", offset, length, r < 0 ? r : -CephErrors.EIO);
+                throw writeFailure(what, "write", offset, length, r < 0 ? r : -CephErrors.EIO);
             }
             return;
         }
@@ -54,7 +54,7 @@ public final class ImageIo {
         try {
             image.write(bytes, offset, length);
         } catch (RbdException e) {
-            throw AioWrites.failure(what, "write", offset, length, e.getReturnValue());
+            throw writeFailure(what, "write", offset, length, e.getReturnValue());
         }
     }
 
@@ -64,5 +64,12 @@ public final class ImageIo {
         if (r < 0) {
             throw CephErrors.failure("flushing the writes to " + what + " failed: " + CephErrors.describe(r), -r, null);
         }
+    }
+
+    /** A failed write or zeroing of {@code length} bytes at {@code offset}; {@code r} is librbd's -errno. */
+    static RuntimeException writeFailure(String what, String op, long offset, long length, long r) {
+        int errno = (int) Math.abs(r);
+        return CephErrors.failure("cannot " + op + " " + length + " bytes at offset " + offset + " of " + what + ": "
+                + CephErrors.describe(errno), errno, null);
     }
 }

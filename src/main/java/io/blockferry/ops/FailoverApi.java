@@ -48,7 +48,7 @@ public final class FailoverApi {
      * without one is refused before anything is made.
      */
     public RestoreJobs.Job failover(String serverId, String point, String drill) {
-        Failover failover = failover();
+        requireDrReplicas();
         ServerMetadata m = metadata.latest(serverId).orElseThrow(() -> new ApiException(404, "the target has no "
                 + "metadata of server '" + serverId + "': it arrives on the metadata topic once the source's inventory "
                 + "polled the server")).metadata();
@@ -65,6 +65,8 @@ public final class FailoverApi {
                             + "before point " + at) + ": wait for its next committed point, or choose another point "
                             + "(GET /api/volumes/{id}/points); nothing was made")));
         }
+        // after the checks: the first one connects and authenticates to the cloud
+        Failover failover = failover();
         try {
             return jobs.start(serverId, jobId -> new RestoreJobs.Prepared() {
                 @Override
@@ -87,12 +89,16 @@ public final class FailoverApi {
     }
 
     private Failover failover() {
+        requireDrReplicas();
+        return new Failover(runner.get(), drReplicas.clones());
+    }
+
+    private void requireDrReplicas() {
         if (drReplicas == null) {
             throw new ApiException(409, "failover boots from DR snapshots, and this target keeps its replicas as "
                     + "files: set blockferry.target.replica=rbd and blockferry.target.dr.* (README, \"DR replica and "
                     + "failover\"); a restore (POST /api/servers/{id}/restore) works without");
         }
-        return new Failover(runner.get(), drReplicas.clones());
     }
 
     private Optional<String> drSnapshot(String volumeId, Long at) {

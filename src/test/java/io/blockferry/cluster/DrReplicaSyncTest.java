@@ -65,7 +65,7 @@ class DrReplicaSyncTest {
                         settleAndCheck(p, image, generation);
                     }
                 }
-                assertEquals(List.of(2L, 3L), generations(p.points(a.volumeId())), "keep-points 2");
+                assertEquals(List.of(2L, 3L), BlockferryProcess.generations(p.points(a.volumeId())), "keep-points 2");
                 assertEquals(List.of("blockferry-g2", "blockferry-g3"), drSnapshots(a.volumeId()),
                         "the pruned point's DR snapshot is gone with it");
             }
@@ -80,7 +80,7 @@ class DrReplicaSyncTest {
             assertFalse(drSnapshots(a.volumeId()).contains("blockferry-g4"), "a half-applied point is never a DR snapshot");
             try (BlockferryProcess restarted = start(data, kafka, null)) {
                 settleAndCheck(restarted, a, 4);
-                List<Long> points = generations(restarted.points(a.volumeId()));
+                List<Long> points = BlockferryProcess.generations(restarted.points(a.volumeId()));
                 // the point finished at start is pruned after at the next commit
                 assertEquals(List.of(3L, 4L), points.subList(points.size() - 2, points.size()),
                         "no point lost or made twice: " + points);
@@ -123,7 +123,7 @@ class DrReplicaSyncTest {
         assertEquals(generation, volume.path("baseGeneration").asLong(), "settled at " + generation);
         Map<Long, String> sums = sourceSums.computeIfAbsent(image.volumeId(), v -> new TreeMap<>());
         sums.put(generation, LocalCeph.exportSha256(image.pool, image.name, volume.path("baseSnapshot").asText()));
-        List<Long> points = generations(process.points(image.volumeId()));
+        List<Long> points = BlockferryProcess.generations(process.points(image.volumeId()));
         List<String> expected = points.stream().map(RbdReplica::snapshotName).toList();
         assertEquals(expected, drSnapshots(image.volumeId()), "one DR snapshot per committed point");
         for (long point : points) {
@@ -158,11 +158,5 @@ class DrReplicaSyncTest {
 
     private static void removeDrImages(String volumeId) {
         drImages(volumeId).forEach(image -> DrCeph.removeImage(DrCeph.VOLUMES, image));
-    }
-
-    private static List<Long> generations(JsonNode points) {
-        List<Long> generations = new ArrayList<>();
-        points.forEach(p -> generations.add(p.get("generation").asLong()));
-        return generations;
     }
 }

@@ -81,7 +81,7 @@ class CrashRecoveryTest {
             try (BlockferryProcess restarted = start(data, null)) {
                 JsonNode volume = awaitSettled(restarted, image.volumeId(), 2);
                 assertTargetMatchesItsNewestPoint(restarted, data, image, volume);
-                List<Long> generations = generations(restarted.points(image.volumeId()));
+                List<Long> generations = BlockferryProcess.generations(restarted.points(image.volumeId()));
                 assertEquals(List.of(1L, 2L), generations.subList(0, 2), "no point lost or made twice: " + generations);
             }
         }
@@ -106,7 +106,7 @@ class CrashRecoveryTest {
                 JsonNode points = restarted.points(image.volumeId());
                 boolean firstReachedKafka = !step.equals("source.mid-stream");
                 if (firstReachedKafka) {
-                    assertEquals(List.of(1L), generations(points), "the full sync that reached Kafka is not sent "
+                    assertEquals(List.of(1L), BlockferryProcess.generations(points), "the full sync that reached Kafka is not sent "
                             + "again: " + points);
                 } else {
                     assertEquals(1, points.size(), "one full point: " + points);
@@ -162,11 +162,5 @@ class CrashRecoveryTest {
         newest.ifPresent(p -> assertTrue(LocalCeph.snapshots(image.pool, image.name).contains(p.snapshot()),
                 "the source keeps " + p.snapshot() + ", the target's newest point: "
                         + LocalCeph.snapshots(image.pool, image.name)));
-    }
-
-    private static List<Long> generations(JsonNode points) {
-        List<Long> generations = new ArrayList<>();
-        points.forEach(p -> generations.add(p.get("generation").asLong()));
-        return generations;
     }
 }

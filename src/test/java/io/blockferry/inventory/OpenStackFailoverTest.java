@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,7 +149,7 @@ class OpenStackFailoverTest {
         assertBitIdentical(drill);
         ApiClient.Answer cleanup = api.post("/api/drills/cleanup");
         assertEquals(200, cleanup.status(), cleanup.body().toString());
-        assertEquals(List.of(drilled), texts(cleanup.body().path("servers")));
+        assertEquals(List.of(drilled), TestCloud.texts(cleanup.body().path("servers")));
         assertEquals(2, cleanup.body().path("volumes").size(), cleanup.body().toString());
         assertEquals(before, drSide(), "a drill and its cleanup leave the DR images and snapshots exactly as they were");
         assertTrue(demo.api.get("volumev3", "/volumes/detail").path("volumes").findValues("metadata").stream()
@@ -167,10 +166,10 @@ class OpenStackFailoverTest {
         assertEquals("ACTIVE", f.path("status").asText());
         assertEquals(prefix + "-bfv", f.path("name").asText());
         assertEquals(demo.flavorId("bf.small"), f.path("flavor").path("id").asText());
-        assertEquals(List.of("fail-me-over"), texts(demo.api.get("compute", "/servers/" + failedOver + "/tags")
+        assertEquals(List.of("fail-me-over"), TestCloud.texts(demo.api.get("compute", "/servers/" + failedOver + "/tags")
                 .path("tags")));
-        List<String> volumes = texts(result.path("volumeIds"));
-        assertEquals(volumes, attachedInDeviceOrder(failedOver), "the new volumes in the original boot order");
+        List<String> volumes = TestCloud.texts(result.path("volumeIds"));
+        assertEquals(volumes, demo.attachedInDeviceOrder(failedOver), "the new volumes in the original boot order");
         assertTrue(demo.api.get("volumev3", "/volumes/" + volumes.get(0)).path("volume").path("bootable").asBoolean());
         assertEquals(DATA_GB, demo.api.get("volumev3", "/volumes/" + volumes.get(1)).path("volume").path("size").asInt());
         assertBitIdentical(result);
@@ -178,7 +177,7 @@ class OpenStackFailoverTest {
 
     /** Each new volume read back through Ceph equals the source snapshot of its disk's last point. */
     private void assertBitIdentical(JsonNode result) {
-        List<String> volumes = texts(result.path("volumeIds"));
+        List<String> volumes = TestCloud.texts(result.path("volumeIds"));
         List<String> sources = new ArrayList<>(synced.keySet());
         assertEquals(sources.size(), volumes.size(), result.toString());
         for (int i = 0; i < volumes.size(); i++) {
@@ -224,21 +223,8 @@ class OpenStackFailoverTest {
         }
     }
 
-    private List<String> attachedInDeviceOrder(String serverId) {
-        List<JsonNode> attachments = new ArrayList<>();
-        demo.api.get("compute", "/servers/" + serverId + "/os-volume_attachments").path("volumeAttachments")
-                .forEach(attachments::add);
-        attachments.sort(Comparator.comparing(a -> a.path("device").asText()));
-        return attachments.stream().map(a -> a.path("volumeId").asText()).toList();
-    }
 
     private static List<String> sorted(JsonNode array) {
-        return texts(array).stream().sorted().toList();
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(n -> values.add(n.asText()));
-        return values;
+        return TestCloud.texts(array).stream().sorted().toList();
     }
 }

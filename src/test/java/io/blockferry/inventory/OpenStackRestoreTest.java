@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,9 +156,9 @@ class OpenStackRestoreTest {
         assertEquals("ACTIVE", s.path("status").asText());
         assertEquals(prefix + "-bfv", s.path("name").asText());
         assertEquals(demo.flavorId("bf.small"), s.path("flavor").path("id").asText());
-        assertEquals(List.of("restore-me"), texts(demo.api.get("compute", "/servers/" + restored + "/tags").path("tags")));
-        assertEquals(newVolumes, attachedInDeviceOrder(restored), "the new volumes in the original boot order");
-        assertEquals(originalVolumes, attachedInDeviceOrder(server));
+        assertEquals(List.of("restore-me"), TestCloud.texts(demo.api.get("compute", "/servers/" + restored + "/tags").path("tags")));
+        assertEquals(newVolumes, demo.attachedInDeviceOrder(restored), "the new volumes in the original boot order");
+        assertEquals(originalVolumes, demo.attachedInDeviceOrder(server));
         assertTrue(demo.api.get("volumev3", "/volumes/" + newVolumes.get(0)).path("volume").path("bootable").asBoolean());
 
         List<String> sources = new ArrayList<>(synced.keySet());
@@ -177,19 +176,5 @@ class OpenStackRestoreTest {
         ApiClient.Answer answer = api.post("/api/servers/" + UUID.randomUUID() + "/restore");
         assertEquals(404, answer.status(), answer.body().toString());
         assertTrue(answer.body().path("error").asText().contains("no metadata"), answer.body().toString());
-    }
-
-    private List<String> attachedInDeviceOrder(String serverId) {
-        List<JsonNode> attachments = new ArrayList<>();
-        demo.api.get("compute", "/servers/" + serverId + "/os-volume_attachments").path("volumeAttachments")
-                .forEach(attachments::add);
-        attachments.sort(Comparator.comparing(a -> a.path("device").asText()));
-        return attachments.stream().map(a -> a.path("volumeId").asText()).toList();
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(n -> values.add(n.asText()));
-        return values;
     }
 }

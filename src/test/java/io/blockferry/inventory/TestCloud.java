@@ -125,6 +125,22 @@ final class TestCloud implements AutoCloseable {
                 Duration.ofMinutes(3), "volume " + volumeId + " extended to " + newSizeGb + " GiB");
     }
 
+    /** The volumes attached to a server, ordered by device name (the boot disk first). */
+    List<String> attachedInDeviceOrder(String serverId) {
+        List<JsonNode> attachments = new ArrayList<>();
+        api.get("compute", "/servers/" + serverId + "/os-volume_attachments").path("volumeAttachments")
+                .forEach(attachments::add);
+        attachments.sort(java.util.Comparator.comparing(a -> a.path("device").asText()));
+        return attachments.stream().map(a -> a.path("volumeId").asText()).toList();
+    }
+
+    /** The texts of a JSON array, in order. */
+    static List<String> texts(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(n -> values.add(n.asText()));
+        return values;
+    }
+
     void awaitVolume(String id, String status) {
         await(() -> statusOr404("volumev3", "/volumes/" + id, "volume"), status, "volume " + id);
     }

@@ -45,7 +45,7 @@ public abstract class ReplicaContract {
     }
 
     /** A full replica of {@code size} bytes holding {@code data} at 0, built and installed as generation 1. */
-    private byte[] installFull(Replica replica, long size, byte[] data) {
+    protected byte[] installFull(Replica replica, long size, byte[] data) {
         try (Replica.FullBuild build = replica.build(1, size)) {
             build.write(0, ByteBuffer.wrap(data));
             build.force();

@@ -241,6 +241,13 @@ public final class BlockferryProcess implements AutoCloseable {
         }
     }
 
+    /** The generations of points as {@link #points} answers them, oldest first. */
+    public static List<Long> generations(JsonNode points) {
+        List<Long> generations = new ArrayList<>();
+        points.forEach(p -> generations.add(p.get("generation").asLong()));
+        return generations;
+    }
+
     /** The target's recovery points of the volume, oldest first. */
     public JsonNode points(String volumeId) {
         return api.get("/api/volumes/" + volumeId + "/points").body();

@@ -46,7 +46,7 @@ class UpgradeTest {
                 image.writeRandom(5L * MiB, 3 * MiB);
                 sync(old, "/api/volumes/volumes/it-upgrade/sync?mode=incremental");
                 oldBase = awaitSettled(old, 2).path("baseSnapshot").asText();
-                assertEquals(List.of(1L, 2L), generations(old.points(image.volumeId())), old.logTail());
+                assertEquals(List.of(1L, 2L), BlockferryProcess.generations(old.points(image.volumeId())), old.logTail());
                 assertEquals(404, old.api().get("/api/volumes/volumes%2Fit-upgrade").status(),
                         "it is the previous release: it does not know volume ids in the path yet");
             }
@@ -62,7 +62,7 @@ class UpgradeTest {
                 assertTrue(volume.path("fullResyncCause").isNull(), "no full resync was needed: " + volume);
 
                 JsonNode points = upgraded.points(image.volumeId());
-                assertEquals(List.of(1L, 2L, 3L), generations(points), "the old points are kept: " + points);
+                assertEquals(List.of(1L, 2L, 3L), BlockferryProcess.generations(points), "the old points are kept: " + points);
                 JsonNode newest = points.get(2);
                 assertEquals("INCREMENTAL", newest.path("mode").asText(), "synced on incrementally: " + newest);
                 assertEquals(oldBase, newest.path("baseSnapshot").asText(), "from the base the old release acked");
@@ -89,11 +89,5 @@ class UpgradeTest {
             throw new AssertionError(e.getMessage() + "; volume " + process.api().get("/api/volumes/volumes/it-upgrade")
                     .body() + "; log: " + process.logTail(), e);
         }
-    }
-
-    private static List<Long> generations(JsonNode points) {
-        List<Long> generations = new ArrayList<>();
-        points.forEach(p -> generations.add(p.get("generation").asLong()));
-        return generations;
     }
 }

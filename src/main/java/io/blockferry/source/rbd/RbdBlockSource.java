@@ -40,7 +40,7 @@ public final class RbdBlockSource implements BlockSource {
 
     /** Reads an image at a snapshot through a cluster the caller owns (tools that check a sync's result). */
     public static BlockReader snapshotReader(CephCluster ceph, VolumeId id, String snapshot) {
-        return new RbdSnapshotReader(ceph, id, snapshot);
+        return RbdImageReader.atSnapshot(ceph, id, snapshot);
     }
 
     @Override

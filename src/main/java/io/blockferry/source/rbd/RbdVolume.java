@@ -99,7 +99,7 @@ final class RbdVolume implements SourceVolume {
 
     @Override
     public BlockReader readerAt(String snapshot) {
-        return new RbdSnapshotReader(ceph, id, snapshot);
+        return RbdImageReader.atSnapshot(ceph, id, snapshot);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.blockferry.ceph.ImageIo;
 import io.blockferry.ceph.RbdImages;
 import io.blockferry.fault.FaultPoints;
 import io.blockferry.source.BlockReader;
+import io.blockferry.source.rbd.RbdImageReader;
 import io.blockferry.target.RbdDiffCursor;
 import io.blockferry.target.Replica;
 import java.io.IOException;
@@ -266,7 +267,8 @@ public final class RbdReplica implements Replica {
     public BlockReader reader() {
         String name = live().orElseThrow(() -> new IllegalStateException("the DR replica " + where(base + ".g*")
                 + " is missing"));
-        return new RbdHeadReader(dr, pool, name, where(name));
+        // read-only at the head (no snapshot): what the last apply left
+        return new RbdImageReader(dr, pool, dr.openAt(pool, name, null), where(name));
     }
 
     @Override

@@ -137,11 +137,7 @@ class RbdReplicaTest extends ReplicaContract {
         Random random = new Random(9);
         byte[] g1 = new byte[32 * MiB];
         random.nextBytes(g1);
-        try (Replica.FullBuild build = replica.build(1, g1.length)) {
-            build.write(0, ByteBuffer.wrap(g1));
-            build.force();
-        }
-        replica.install(1);
+        installFull(replica, g1.length, g1);
         byte[] g2 = g1.clone();
         Path diff = dir.resolve("g2.rbddiff");
         try (RbdDiffWriter w = RbdDiffWriter.create(diff, "s1", "s2", g2.length)) {
