@@ -89,6 +89,11 @@ public final class BlockferryRuntime implements AutoCloseable {
     public static BlockferryRuntime start(Settings settings) {
         Preflight.checkConfiguration(settings);
         Roles roles = Roles.parse(settings.text("blockferry.roles"));
+        if (roles.source() && SourceRole.sharesWork(settings) && settings.text("blockferry.site", "").isBlank()) {
+            throw new io.blockferry.config.ConfigurationException("blockferry.source.work-sharing=kafka: set "
+                    + "blockferry.site to the site's name, the same on every proxy of the site (each proxy would "
+                    + "otherwise be a site of its own, and the target's acks of one would not reach the others)");
+        }
         ownerOnly(settings, roles);
         settings = withInstallationDefaults(settings);
         int maxMessageBytes = KafkaTuning.from(settings).maxMessageBytes();

@@ -47,6 +47,11 @@ final class KafkaSetup implements AutoCloseable {
                             Map.of("cleanup.policy", "compact")),
                     // Compacted: each volume's newest chunk sums stay (a head and its segments)
                     new KafkaTopics.Spec(settings.text("blockferry.kafka.sums-topic"), partitions, replicas,
+                            Map.of("cleanup.policy", "compact")),
+                    // The proxies of a site share the work: sync requests keyed by volume, and each
+                    // volume's source state (compacted), partitioned alike (see scale/WorkSharing)
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.task-topic"), partitions, replicas, Map.of()),
+                    new KafkaTopics.Spec(settings.text("blockferry.kafka.source-state-topic"), partitions, replicas,
                             Map.of("cleanup.policy", "compact"))),
                     settings.integer("blockferry.kafka.timeout-seconds"), KafkaClientConfig.from(settings));
         } catch (RuntimeException e) {

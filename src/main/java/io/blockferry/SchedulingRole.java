@@ -18,6 +18,8 @@ import io.blockferry.schedule.PolicyRunStore;
 import io.blockferry.schedule.PolicyRunner;
 import io.blockferry.schedule.PolicySelector;
 import io.blockferry.schedule.QueueLimits;
+import io.blockferry.schedule.QueueObserver;
+import io.blockferry.schedule.TaskIntake;
 import io.blockferry.schedule.ServerDirectory;
 import io.blockferry.schedule.TaskRunner;
 import io.blockferry.schedule.TaskStore;
@@ -54,20 +56,31 @@ final class SchedulingRole implements AutoCloseable {
     private final TaskApi taskApi;
     private final RpoCheck rpoCheck;
     private final ServerApi serverApi;
+    private final io.blockferry.scale.WorkSharing sharing;
+    private final io.blockferry.source.VolumeStateStore states;
 
     SchedulingRole(Settings settings, Database database, SourceRole source, ServerDirectory servers,
                    Consumer<String> serverQueued, EventSink events, BlockferryMetrics metrics) {
         this.metrics = metrics;
         this.registry = new PolicyRegistry(settings.path("blockferry.policies.file"), servers != ServerDirectory.NONE,
                 events);
-        this.queue = new WorkQueue(limits(settings), new TaskStore(database), events,
-                (task, waited) -> metrics.queueWait(waited), Clock.systemUTC(), registry::optionsOf);
+        this.sharing = source.sharing;
+        TaskStore tasks = new TaskStore(database);
+        QueueObserver waits = (task, waited) -> metrics.queueWait(waited);
+        if (sharing != null) {
+            // the task topic holds this proxy's tasks until they finish: its own store is not theirs
+            tasks.clear();
+        }
+        this.queue = new WorkQueue(limits(settings), tasks, events, sharing == null ? waits : sharing.observer(waits),
+                Clock.systemUTC(), registry::optionsOf);
+        this.states = source.states;
+        TaskIntake intake = sharing == null ? queue : sharing.intake(queue);
         this.taskApi = new TaskApi(queue, source.progress);
         PolicySelector selector = new PolicySelector(servers, (backend, pool) -> source.sources
                 .of(new io.blockferry.source.VolumeId(backend, pool, "*")).volumes(pool));
-        this.runner = new PolicyRunner(registry, selector, queue, new PolicyRunStore(database), events,
-                Clock.systemUTC(), serverQueued);
-        this.submitter = new TaskSubmitter(queue, registry, settings.integer("blockferry.queue.manual-priority"),
+        this.runner = new PolicyRunner(registry, selector, intake, new PolicyRunStore(database), events,
+                Clock.systemUTC(), serverQueued, sharing == null ? () -> true : sharing.leads());
+        this.submitter = new TaskSubmitter(intake, registry, settings.integer("blockferry.queue.manual-priority"),
                 source.states::policyOf);
         this.rpoCheck = new RpoCheck(source.states, name -> registry.find(name).map(Policy::rpo),
                 new RpoWatch(new RpoStore(database), events, Clock.systemUTC()), metrics);
@@ -112,7 +125,25 @@ final class SchedulingRole implements AutoCloseable {
         registry.onChange(routes::apply);
         routes.apply(registry.all());
         metrics.watchQueue(queue::depth, () -> queue.running().size());
-        runner.catchUp();
+        if (sharing == null) {
+            runner.catchUp();
+        } else {
+            // the proxy that is given partition 0 leads the schedules, and makes up missed fires then
+            sharing.start(queue, this::queueShared, new io.blockferry.transport.CamelDeadLetters(() -> camel),
+                    runner::catchUp);
+        }
+    }
+
+    /**
+     * Queues a task record of a volume this proxy owns, with the options of its policy here (or of
+     * the policy that last synced the volume), never options carried by the record.
+     */
+    private void queueShared(io.blockferry.scale.TaskRecord task, boolean earlier) {
+        String policy = task.policy() != null ? task.policy() : states.policyOf(task.volumeId());
+        Policy owner = policy == null ? null : registry.find(policy).orElse(null);
+        queue.submit(task.volumeId(), task.host(), owner == null ? null : policy, task.priority(), task.full(),
+                task.trigger(), owner == null ? io.blockferry.source.SyncOptions.DEFAULTS : owner.options(),
+                earlier ? task.requestedAtMillis() : null);
     }
 
     /** Stops starting tasks and stops waiting for acks, before Camel stops. */
@@ -120,6 +151,10 @@ final class SchedulingRole implements AutoCloseable {
     public void close() {
         queue.close();
         taskRunner.close();
+        if (sharing != null) {
+            // leaves the proxy group now, while Camel still runs the syncs it hands over
+            sharing.leave();
+        }
     }
 
     PolicyRegistry registry() {

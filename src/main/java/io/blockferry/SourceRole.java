@@ -71,6 +71,8 @@ final class SourceRole implements AutoCloseable {
     final io.blockferry.source.TargetChunkSums targetSums;
 
     private final io.blockferry.config.ChildEnvironment hookEnvironment;
+    /** The site's work shared with its other proxies, or null when this proxy works alone. */
+    final io.blockferry.scale.WorkSharing sharing;
 
     SourceRole(Settings settings, BlockSources sources, EventSink events, ResyncTrigger resync, String bootstrapServers,
                RecordKeys keys) {
@@ -83,7 +85,8 @@ final class SourceRole implements AutoCloseable {
         this.sources = sources;
         this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "source"),
                 Database.schema(VolumeStateStore.SCHEMA, ChainHints.SCHEMA, InventoryStore.SCHEMA,
-                        SchedulingRole.SCHEMA, io.blockferry.source.TargetChunkSums.SCHEMA));
+                        SchedulingRole.SCHEMA, io.blockferry.source.TargetChunkSums.SCHEMA,
+                        io.blockferry.scale.WorkSharing.schema()));
         this.states = new VolumeStateStore(database);
         this.hints = new ChainHints(database);
         AtomicInteger n = new AtomicInteger();
@@ -114,6 +117,14 @@ final class SourceRole implements AutoCloseable {
         this.acks = new AckHandler(states, new SnapshotCleaner(sources, names), manifests, waiters, events, hints, backoff);
         this.publisher = new KafkaChunkPublisher(KafkaTuning.from(settings), bootstrapServers,
                 settings.text("blockferry.kafka.chunk-topic"), keys, site);
+        this.sharing = sharesWork(settings) ? new io.blockferry.scale.WorkSharing(
+                new io.blockferry.scale.WorkSharing.Topics(bootstrapServers, settings.text("blockferry.kafka.task-topic"),
+                        settings.text("blockferry.kafka.source-state-topic"), proxyGroup(settings)),
+                KafkaTuning.from(settings), new io.blockferry.security.JsonRecordAuth(keys), database, states, acks,
+                waiters, settings.duration("blockferry.source.handover-timeout")) : null;
+        if (sharing != null) {
+            publisher.fence(sharing.lost());
+        }
         this.inventory = InventorySetup.create(settings, new InventoryStore(database), hints, events);
         this.hcsInventories = InventorySetup.hcs(settings, sources, database, hints, events);
         this.failures = new SyncFailures(planner, events, backoff, source.autoResync());
@@ -122,6 +133,17 @@ final class SourceRole implements AutoCloseable {
                 settings.duration("blockferry.source.request-max-age"), java.time.Clock.systemUTC(), site);
         this.api = new SourceApi(states, resync);
         this.staticVolumes = new StaticVolumes(Preflight.staticVolumes(settings));
+    }
+
+    /** Whether this proxy is one of several of its site, sharing the work through Kafka. */
+    static boolean sharesWork(Settings settings) {
+        return "kafka".equals(settings.text("blockferry.source.work-sharing", "none"));
+    }
+
+    /** The site's proxy group on the task topic: configured, or blockferry-proxies-SITE. */
+    static String proxyGroup(Settings settings) {
+        String group = settings.text("blockferry.kafka.proxy-group", "");
+        return group.isBlank() ? "blockferry-proxies-" + settings.text("blockferry.site") : group;
     }
 
     private static io.blockferry.source.ResyncMode resyncMode(Settings settings) {
@@ -177,7 +199,8 @@ final class SourceRole implements AutoCloseable {
         main.bind("sourceManifests", manifests);
         main.bind("chainHints", hints);
         main.bind("blockSources", sources);
-        main.bind("ackHandler", acks);
+        // when the site's proxies share the work, an ack is acted on by the proxy that owns its volume
+        main.bind("ackHandler", sharing == null ? acks : sharing.acks());
         main.bind("targetChunkSums", targetSums);
         main.bind("sourceSite", new io.blockferry.source.SourceSite(site));
         main.bind("syncFailures", failures);
@@ -209,6 +232,9 @@ final class SourceRole implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sharing != null) {
+            sharing.close();
+        }
         backoff.close();
         publisher.close();
         readers.shutdownNow();

@@ -66,6 +66,11 @@ public final class BlockferryKeys {
         d.define(key("blockferry.kafka.embedded.scram-users", PASSWORD, ""));
         d.define(key("blockferry.kafka.target-group", STRING, "blockferry-target"));
         d.define(key("blockferry.kafka.source-group", STRING, ""));
+        d.define(key("blockferry.kafka.task-topic", STRING, "blockferry.tasks"));
+        d.define(key("blockferry.kafka.source-state-topic", STRING, "blockferry.source-state"));
+        d.define(key("blockferry.kafka.proxy-group", STRING, ""));
+        d.define(key("blockferry.source.work-sharing", STRING, "none").oneOf("none", "kafka"));
+        d.define(key("blockferry.source.handover-timeout", DURATION, "30s").atLeast(0));
         d.defineInternal(key("blockferry.kafka.max-message-bytes", INT, ""));
         d.passThrough("blockferry.kafka.client.", kafkaClientKeys(), "Kafka client");
         d.passThrough("blockferry.kafka.embedded.config.", null, "Kafka broker");

@@ -33,15 +33,28 @@ public final class PolicyRunner {
 
     private final PolicyRegistry registry;
     private final PolicySelector selector;
-    private final WorkQueue queue;
+    private final TaskIntake queue;
     private final PolicyRunStore runs;
     private final EventSink events;
     private final Clock clock;
     private final Consumer<String> serverQueued;
+    private final java.util.function.BooleanSupplier leads;
 
     /** @param serverQueued told the id of each server whose disks a run queued (its metadata is exported) */
-    public PolicyRunner(PolicyRegistry registry, PolicySelector selector, WorkQueue queue, PolicyRunStore runs,
+    public PolicyRunner(PolicyRegistry registry, PolicySelector selector, TaskIntake queue, PolicyRunStore runs,
                         EventSink events, Clock clock, Consumer<String> serverQueued) {
+        this(registry, selector, queue, runs, events, clock, serverQueued, () -> true);
+    }
+
+    /**
+     * @param leads whether this proxy evaluates the schedules now: always when it works alone; when the
+     *              proxies of a site share the work, only the one that leads the site (the others' fires
+     *              are skipped, so a policy runs once per site)
+     */
+    public PolicyRunner(PolicyRegistry registry, PolicySelector selector, TaskIntake queue, PolicyRunStore runs,
+                        EventSink events, Clock clock, Consumer<String> serverQueued,
+                        java.util.function.BooleanSupplier leads) {
+        this.leads = leads;
         this.registry = registry;
         this.selector = selector;
         this.queue = queue;
@@ -53,6 +66,10 @@ public final class PolicyRunner {
 
     /** A scheduled fire (Quartz). */
     public RunSummary fire(String name) {
+        if (!leads.getAsBoolean()) {
+            LOG.debug("Policy {} fired; another proxy of the site leads the schedules and runs it", name);
+            return new RunSummary(name, 0, false, 0, List.of(), "another proxy of the site runs the schedules");
+        }
         return run(name, null, "schedule");
     }
 
@@ -72,6 +89,9 @@ public final class PolicyRunner {
 
     /** Runs, once, each policy whose schedule passed a fire time while the proxy was not running. */
     public void catchUp() {
+        if (!leads.getAsBoolean()) {
+            return;
+        }
         for (Policy p : registry.all()) {
             runs.lastFire(p.name()).ifPresent(last -> {
                 Instant missed = p.nextFireAfter(Instant.ofEpochMilli(last));

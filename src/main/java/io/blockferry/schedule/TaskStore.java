@@ -34,6 +34,14 @@ public final class TaskStore {
                 t.interruptedAtMillis());
     }
 
+    /**
+     * Forgets every stored task: a proxy that shares the work finds its tasks on the task topic
+     * again (their records stay uncommitted until they finish), not in its own store.
+     */
+    public void clear() {
+        db.update("DELETE FROM sync_task");
+    }
+
     void delete(long id) {
         db.update("DELETE FROM sync_task WHERE id = ?", id);
     }

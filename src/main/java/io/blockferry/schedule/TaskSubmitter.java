@@ -10,7 +10,7 @@ import java.util.function.Function;
  */
 public final class TaskSubmitter {
 
-    private final WorkQueue queue;
+    private final TaskIntake queue;
     private final PolicyRegistry policies;
     private final int manualPriority;
     private final Function<String, String> storedPolicyOf;
@@ -19,7 +19,7 @@ public final class TaskSubmitter {
      * @param manualPriority the priority of a sync an operator asks for (above the policies' usual 50)
      * @param storedPolicyOf the policy of the volume's last policy sync, as the state store has it
      */
-    public TaskSubmitter(WorkQueue queue, PolicyRegistry policies, int manualPriority,
+    public TaskSubmitter(TaskIntake queue, PolicyRegistry policies, int manualPriority,
                          Function<String, String> storedPolicyOf) {
         this.queue = queue;
         this.policies = policies;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * the maximum wait fails with a queue-timeout event. Queued and running tasks are stored, and a
  * restart puts the running ones back at the head of their priority.
  */
-public final class WorkQueue {
+public final class WorkQueue implements TaskIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
     private static final int RECENT = 100;
@@ -71,10 +71,23 @@ public final class WorkQueue {
      * Queues a sync of {@code volumeId}. If the volume already waits, the request folds into that
      * task (a full request makes it full) and that task is returned.
      */
+    @Override
     public synchronized SyncTask submit(String volumeId, String host, String policy, int priority, boolean full,
                                         String trigger, SyncOptions options) {
+        return submit(volumeId, host, policy, priority, full, trigger, options, null);
+    }
+
+    /**
+     * As {@link #submit(String, String, String, int, boolean, String, SyncOptions)}, for a request
+     * another proxy may have run already (it owned the volume before, and died or handed it over):
+     * the task settles what that proxy left, as a task a restart interrupted does (see TaskRunner).
+     *
+     * @param earlierSinceMillis when that request was made, or null
+     */
+    public synchronized SyncTask submit(String volumeId, String host, String policy, int priority, boolean full,
+                                        String trigger, SyncOptions options, Long earlierSinceMillis) {
         SyncTask task = new SyncTask(++nextId, volumeId, host == null ? volumeId : host, policy, priority, full,
-                trigger, options, clock.millis(), null);
+                trigger, options, clock.millis(), null, earlierSinceMillis);
         Optional<SyncTask> same = waiting.values().stream().filter(t -> t.volumeId().equals(volumeId)).findFirst();
         if (same.isPresent()) {
             SyncTask merged = same.get().merge(task);
@@ -112,6 +125,9 @@ public final class WorkQueue {
     /** Frees the task's slot, whatever the sync's outcome; {@code error} is null when it succeeded. */
     public synchronized void finished(SyncTask task, String error) {
         SyncTask done = running.remove(task.id());
+        if (done != null) {
+            observer.finished(done);
+        }
         if (closing) {
             return;
         }
@@ -155,6 +171,25 @@ public final class WorkQueue {
         closing = true;
     }
 
+    /**
+     * This proxy no longer owns these volumes (another proxy of the site took them): their waiting
+     * tasks leave the queue without an event, for the new owner has them from the task topic.
+     *
+     * @return the volumes of tasks still running, which the caller waits for
+     */
+    public synchronized Set<String> release(java.util.function.Predicate<String> volumes) {
+        for (SyncTask t : List.copyOf(waiting.values())) {
+            if (volumes.test(t.volumeId())) {
+                waiting.remove(t.id());
+                store.delete(t.id());
+                LOG.info("{} is left to the proxy that owns {} now", t.describe(), t.volumeId());
+            }
+        }
+        Set<String> busy = new HashSet<>();
+        running.values().stream().map(SyncTask::volumeId).filter(volumes).forEach(busy::add);
+        return busy;
+    }
+
     /** The last finished tasks, newest first, with their start and end times. */
     public synchronized List<FinishedTask> recent() {
         return List.copyOf(recent);
@@ -173,6 +208,7 @@ public final class WorkQueue {
     }
 
     /** Whether a task of {@code policy} is waiting or running. */
+    @Override
     public synchronized boolean busy(String policy) {
         return waiting.values().stream().anyMatch(t -> policy.equals(t.policy()))
                 || running.values().stream().anyMatch(t -> policy.equals(t.policy()));
@@ -207,6 +243,7 @@ public final class WorkQueue {
             if (waited > maxWait) {
                 waiting.remove(t.id());
                 store.delete(t.id());
+                observer.finished(t);
                 events.publish(Event.of(EventTypes.QUEUE_TIMEOUT, t.volumeId(), Causes.QUEUE_TIMEOUT.wire(), Event.ERROR,
                         t.describe() + " waited " + Duration.ofMillis(waited).toSeconds() + " s for a slot, longer "
                                 + "than blockferry.queue.max-wait (" + limits.maxWait().toSeconds() + " s), and was "

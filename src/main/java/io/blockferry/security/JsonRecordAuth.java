@@ -32,6 +32,10 @@ public final class JsonRecordAuth {
     public static final String METADATA = "metadata";
     public static final String REQUESTS = "requests";
     public static final String CHUNK_SUMS = "chunk-sums";
+    /** The sync requests the proxies of a site share (blockferry.kafka.task-topic). */
+    public static final String TASKS = "tasks";
+    /** Each volume's source state, as the proxy that owns it last wrote it (blockferry.kafka.source-state-topic). */
+    public static final String SOURCE_STATE = "source-state";
 
     private final RecordKeys keys;
 

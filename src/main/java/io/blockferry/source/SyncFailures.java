@@ -65,6 +65,10 @@ public final class SyncFailures {
         if (planned != null) {
             planner.abandon(planned, stream, failure.getMessage(), null);
         }
+        if (failure instanceof VolumeMovedException) {
+            LOG.info("Sync of {} handed over: {}", volumeId, failure.getMessage());
+            return;
+        }
         if (failure instanceof SourceBusyException) {
             // not the volume's failure: the work queue runs the task again when a slot frees
             LOG.warn("Sync of {} put back in the queue: {}", volumeId, failure.getMessage());

@@ -3,7 +3,9 @@ package io.blockferry.source;
 import io.blockferry.store.Database;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The source's durable per-volume state, in the source state store. */
@@ -30,10 +32,79 @@ public final class VolumeStateStore {
             // when every record of the pending generation, END included, was acknowledged by Kafka (0: not yet)
             "ALTER TABLE volume_state ADD COLUMN IF NOT EXISTS pending_published_at BIGINT NOT NULL DEFAULT 0");
 
+    /** The columns of a volume's row, as {@link #row} exports them and {@link #restore} takes them back. */
+    public static final List<String> COLUMNS = List.of("volume_id", "image_id", "base_snapshot", "base_generation",
+            "base_size", "last_generation", "pending_snapshot", "pending_generation", "pending_size", "pending_since",
+            "full_resync_cause", "last_error", "updated_at", "base_acked_at", "keep_snapshots", "policy",
+            "pending_published_at");
+
     private final Database db;
+    /** Told of each change of a volume's row. */
+    public interface Changes {
+        /**
+         * @param begins the change reserves or records a new generation: a listener that must not let
+         *               it happen throws, and the step that made it fails (its snapshot is removed)
+         */
+        void changed(String volumeId, boolean begins);
+    }
+
+    private volatile Changes changes = (volumeId, begins) -> { };
 
     public VolumeStateStore(Database db) {
         this.db = db;
+    }
+
+    /**
+     * Told the volume id after every change of its row, once the change is durable here: when the
+     * proxies of a site share the work, the row follows the volume to whichever proxy owns it next.
+     */
+    public void onChange(Changes listener) {
+        this.changes = listener;
+    }
+
+    /** The volume's whole row, column by column (nulls left out), or empty when it has none. */
+    public Optional<Map<String, Object>> row(String volumeId) {
+        return db.queryOne("SELECT * FROM volume_state WHERE volume_id = ?", rs -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (String column : COLUMNS) {
+                Object value = rs.getObject(column);
+                if (value != null) {
+                    row.put(column, value);
+                }
+            }
+            return row;
+        }, volumeId);
+    }
+
+    /**
+     * Puts back a row {@link #row} exported (another proxy's, read from the site's state topic) in
+     * place of this one's. Columns it does not name take their defaults; unknown names are refused.
+     */
+    public void restore(Map<String, Object> row) {
+        Object volumeId = row.get("volume_id");
+        if (!(volumeId instanceof String) || !COLUMNS.containsAll(row.keySet())) {
+            throw new IllegalArgumentException("not a volume state row (volume_id and the columns "
+                    + COLUMNS + " only): " + row.keySet());
+        }
+        db.inTransaction(() -> {
+            db.update("DELETE FROM volume_state WHERE volume_id = ?", volumeId);
+            List<String> columns = List.copyOf(row.keySet());
+            db.update("INSERT INTO volume_state (" + String.join(", ", columns) + ") VALUES ("
+                    + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")",
+                    columns.stream().map(row::get).toArray());
+        });
+        db.sync();
+    }
+
+    /** Forgets the volume here (another proxy owns it now); its row lives on in the site's state topic. */
+    public void forget(String volumeId) {
+        db.update("DELETE FROM volume_state WHERE volume_id = ?", volumeId);
+    }
+
+    /** Forgets every volume here: a proxy that shares the work learns its volumes' rows when it is given them. */
+    public void forgetAll() {
+        db.update("DELETE FROM volume_state");
+        db.sync();
     }
 
     public Optional<VolumeState> find(String volumeId) {
@@ -50,7 +121,9 @@ public final class VolumeStateStore {
                 + "(SELECT 1 FROM volume_state WHERE volume_id = ?)", volumeId, volumeId);
         db.update("UPDATE volume_state SET last_generation = last_generation + 1, updated_at = ? WHERE volume_id = ?",
                 now(), volumeId);
-        return find(volumeId).orElseThrow().lastGeneration();
+        long generation = find(volumeId).orElseThrow().lastGeneration();
+        changes.changed(volumeId, true);
+        return generation;
     }
 
     /**
@@ -67,6 +140,7 @@ public final class VolumeStateStore {
                 + "policy = COALESCE(?, policy), updated_at = ? WHERE volume_id = ?", generation, snapshot, size, now(),
                 imageId, options.keepSnapshots(), options.policy(), now(), volumeId);
         db.sync();
+        changes.changed(volumeId, true);
     }
 
     /** The policy of the volume's last policy-driven sync, or null: resyncs keep its options after a restart. */
@@ -90,6 +164,7 @@ public final class VolumeStateStore {
         db.update("UPDATE volume_state SET pending_published_at = ?, updated_at = ? WHERE volume_id = ? "
                 + "AND pending_generation = ?", now(), now(), volumeId, generation);
         db.sync();
+        changes.changed(volumeId, false);
     }
 
     /**
@@ -105,6 +180,7 @@ public final class VolumeStateStore {
                 + "WHERE volume_id = ? AND pending_generation = ? AND pending_snapshot = ?", now(), now(), volumeId,
                 generation, snapshot);
         db.sync();
+        changes.changed(volumeId, false);
         return changed == 1;
     }
 
@@ -118,6 +194,7 @@ public final class VolumeStateStore {
                 + "full_resync_cause = COALESCE(?, full_resync_cause), updated_at = ? WHERE volume_id = ? "
                 + "AND pending_generation = ?", error, fullResyncCause, now(), volumeId, generation);
         db.sync();
+        changes.changed(volumeId, false);
     }
 
     /**
@@ -128,12 +205,14 @@ public final class VolumeStateStore {
         db.update("UPDATE volume_state SET last_generation = GREATEST(last_generation, ?), updated_at = ? "
                 + "WHERE volume_id = ?", used, now(), volumeId);
         db.sync();
+        changes.changed(volumeId, false);
     }
 
     /** The next sync of the volume must be full, for the named cause. */
     public void requireFull(String volumeId, String cause) {
         db.update("UPDATE volume_state SET full_resync_cause = ?, updated_at = ? WHERE volume_id = ?", cause, now(),
                 volumeId);
+        changes.changed(volumeId, false);
     }
 
     private static VolumeState map(ResultSet rs) throws SQLException {

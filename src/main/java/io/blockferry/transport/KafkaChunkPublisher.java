@@ -35,6 +35,7 @@ public final class KafkaChunkPublisher implements AutoCloseable {
     private final FrameArrays frames = new FrameArrays(8, 32);
     private final RecordKeys keys;
     private final String site;
+    private volatile java.util.function.Predicate<String> fenced = volumeId -> false;
 
     public KafkaChunkPublisher(KafkaTuning tuning, String bootstrapServers, String topic) {
         this(tuning, bootstrapServers, topic, RecordKeys.NONE);
@@ -54,6 +55,15 @@ public final class KafkaChunkPublisher implements AutoCloseable {
         this.site = site == null ? "" : site;
     }
 
+    /**
+     * Volumes this process must stop publishing, checked before every record: another proxy of the
+     * site owns them now. A stream cut this way never reaches its END, so its generation is never
+     * committed, and the new owner starts the volume's next one.
+     */
+    public void fence(java.util.function.Predicate<String> lost) {
+        this.fenced = lost;
+    }
+
     /** Sends every record of the stream; returns once all are acknowledged, or throws why not. */
     public void publish(ChunkStream stream) {
         String key = stream.volumeId();
@@ -63,6 +73,10 @@ public final class KafkaChunkPublisher implements AutoCloseable {
         Future<RecordMetadata> last = null;
         try {
             while (failed.get() == null && stream.hasNext()) {
+                if (fenced.test(key)) {
+                    throw new io.blockferry.source.VolumeMovedException(key, "in the middle of generation "
+                            + stream.begin().generation());
+                }
                 ChunkRecord record = stream.next();
                 if (record instanceof ChunkRecord.Begin b && b.sourceSite().isEmpty() && !site.isEmpty()) {
                     record = b.fromSite(site);

@@ -166,7 +166,9 @@ public final class BlockferryProcess implements AutoCloseable {
 
     private boolean answers() {
         try {
-            return api.get("/api/volumes").status() == 200;
+            // a target-only process answers the source's path too (404, "not served here")
+            int status = api.get("/api/volumes").status();
+            return status == 200 || status == 404;
         } catch (RuntimeException e) {
             return false;
         }

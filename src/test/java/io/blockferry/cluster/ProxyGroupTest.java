@@ -1,0 +1,216 @@
+package io.blockferry.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.blockferry.demo.Checksums;
+import io.blockferry.testing.Await;
+import io.blockferry.testing.BlockferryProcess;
+import io.blockferry.testing.KafkaCluster;
+import io.blockferry.testing.LocalCeph;
+import io.blockferry.testing.TestImage;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three proxies of one site (blockferry.source.work-sharing=kafka, separate JVMs with their own
+ * data directories) and a target on the three-broker KRaft cluster, twelve volumes. Every volume
+ * is synced twice, bit-identical, each generation by exactly one proxy (their logs say which); a
+ * proxy killed -9 in the middle of a generation has its volumes taken over by the others, which
+ * continue the chains incrementally from the state it wrote to the state topic: no full resync,
+ * the final state bit-identical.
+ */
+@Tag("cluster")
+class ProxyGroupTest {
+
+    private static final int MiB = 1 << 20;
+    private static final int VOLUMES = 12;
+    private static final Pattern SYNC_LINE = Pattern.compile(
+            "Volume (\\S+) generation (\\d+): (full|incremental|checksum) sync");
+    private static final Duration LONG = Duration.ofMinutes(4);
+
+    @Test
+    void should_share_volumes_among_proxies_and_take_over_a_dead_ones() throws Exception {
+        KafkaCluster.ensureStarted();
+        String prefix = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+        // kept after the test: the processes' logs say who synced what
+        Path dir = Path.of("target", "it-proxy-group", prefix).toAbsolutePath();
+        Map<String, String> common = new HashMap<>();
+        for (String topic : List.of("chunk", "ack", "event", "dead-letter", "request", "metadata", "sums", "task",
+                "source-state")) {
+            common.put("blockferry.kafka." + topic + "-topic", prefix + "." + topic);
+        }
+        common.put("blockferry.kafka.target-group", prefix + "-target");
+        common.put("blockferry.kafka.metadata-group", prefix + "-metadata");
+        common.put("blockferry.kafka.partitions", "6");
+        Map<String, String> proxy = new HashMap<>(common);
+        proxy.put("blockferry.roles", "source");
+        proxy.put("blockferry.site", prefix + "-site");
+        proxy.put("blockferry.source.work-sharing", "kafka");
+        // slow enough that a proxy dies in the middle of a generation
+        proxy.put("blockferry.source.bandwidth-limit", "4M");
+        Map<String, String> target = new HashMap<>(common);
+        target.put("blockferry.roles", "target");
+        target.put("blockferry.site", prefix + "-dr");
+
+        List<TestImage> images = new ArrayList<>();
+        List<BlockferryProcess> proxies = new ArrayList<>();
+        try (BlockferryProcess writer = BlockferryProcess.start(dir.resolve("target"), KafkaCluster.bootstrapServers(),
+                target, null, "384m")) {
+            for (int i = 0; i < VOLUMES; i++) {
+                TestImage image = new TestImage("volumes", prefix + "-v" + i, 8L * MiB, 100 + i);
+                images.add(image);
+                image.writeRandom(0, 3 * MiB);
+            }
+            for (int i = 0; i < 3; i++) {
+                proxies.add(BlockferryProcess.start(dir.resolve("proxy-" + i), KafkaCluster.bootstrapServers(), proxy,
+                        null, "256m"));
+            }
+            // any proxy takes a request; the volume's owner runs it
+            for (TestImage image : images) {
+                proxies.get(0).requestSync(image.volumeId(), "full", LONG);
+            }
+            awaitCommitted(writer, proxies, images, 1);
+            for (TestImage image : images) {
+                image.writeRandom(4L * MiB, MiB);
+                proxies.get(1).requestSync(image.volumeId(), "incremental", LONG);
+            }
+            awaitCommitted(writer, proxies, images, 2);
+            assertBitIdentical(dir, writer, images);
+            Map<String, Set<Integer>> byProxy = syncedBy(proxies);
+            assertTrue(byProxy.values().stream().allMatch(s -> s.size() == 1),
+                    "each generation was made by one proxy: " + byProxy);
+            Set<Integer> working = new TreeSet<>();
+            byProxy.values().forEach(working::addAll);
+            assertTrue(working.size() >= 2, "the volumes were shared among the proxies: " + byProxy);
+
+            // generation 3 of every volume; one proxy dies while it streams one of its volumes
+            for (TestImage image : images) {
+                image.writeRandom(0, 3 * MiB);
+                proxies.get(2).requestSync(image.volumeId(), "incremental", LONG);
+            }
+            String[] streaming = Await.until(() -> streamingNow(proxies), v -> v != null, LONG,
+                    "a proxy streaming a third generation");
+            int victim = Integer.parseInt(streaming[0]);
+            String cut = streaming[1];
+            long cutGeneration = Long.parseLong(streaming[2]);
+            proxies.get(victim).kill();
+            long killed = System.nanoTime();
+            List<String> victims = new ArrayList<>();
+            syncedBy(proxies).forEach((gen, who) -> {
+                if (who.contains(victim) && Long.parseLong(gen.substring(gen.lastIndexOf('@') + 1)) >= 3) {
+                    victims.add(gen.substring(0, gen.lastIndexOf('@')));
+                }
+            });
+            // the volume killed in the middle of its generation is another proxy's now, with the chain the
+            // dead one wrote: the interrupted generation was finished (acked) or redone from its base
+            List<BlockferryProcess> survivors = new ArrayList<>(proxies);
+            survivors.remove(victim);
+            Await.until(() -> survivors.stream().map(p -> p.volume(cut)).filter(v -> v.has("baseGeneration"))
+                            .findFirst().orElse(null), v -> v != null && v.path("baseGeneration").asLong() >= cutGeneration
+                            && v.path("pendingGeneration").isNull(), LONG,
+                    cut + " settled at generation " + cutGeneration + " or later on another proxy");
+            System.out.printf("ProxyGroupTest: proxy %d killed -9 while streaming %s generation %d; another proxy "
+                    + "had it settled %.1f s later%n", victim, cut, cutGeneration, (System.nanoTime() - killed) / 1e9);
+            awaitCommitted(writer, proxies, images, 3);
+            assertBitIdentical(dir, writer, images);
+            for (TestImage image : images) {
+                JsonNode points = writer.points(image.volumeId());
+                for (int i = 1; i < points.size(); i++) {
+                    assertEquals("INCREMENTAL", points.get(i).path("mode").asText(), "no full resync of "
+                            + image.volumeId() + " after the proxy's death: " + points);
+                }
+                List<Long> generations = BlockferryProcess.generations(points);
+                assertEquals(generations.size(), new TreeSet<>(generations).size(), "no generation twice: " + points);
+            }
+            Map<String, Set<Integer>> after = syncedBy(proxies);
+            for (String volume : new TreeSet<>(victims)) {
+                // the dead proxy's volumes: their state is a survivor's now, at the target's newest point
+                long newest = BlockferryProcess.generations(writer.points(volume)).stream().mapToLong(g -> g).max()
+                        .orElseThrow();
+                assertTrue(survivors.stream().anyMatch(p -> p.volume(volume).path("baseGeneration").asLong()
+                        == newest), volume + " (the dead proxy's) is held by a survivor at generation " + newest);
+            }
+            assertTrue(after.values().stream().allMatch(s -> s.size() == 1),
+                    "still one proxy per generation: " + after);
+        } finally {
+            proxies.forEach(BlockferryProcess::close);
+            images.forEach(TestImage::close);
+        }
+    }
+
+    /** Waits until every volume has a committed point of generation {@code atLeast} or later on the target. */
+    private static void awaitCommitted(BlockferryProcess writer, List<BlockferryProcess> proxies,
+                                       List<TestImage> images, long atLeast) {
+        for (TestImage image : images) {
+            try {
+                Await.until(() -> writer.points(image.volumeId()), p -> p.isArray() && p.size() > 0
+                        && p.get(p.size() - 1).path("generation").asLong() >= atLeast, LONG,
+                        image.volumeId() + " committed at generation " + atLeast);
+            } catch (AssertionError e) {
+                StringBuilder logs = new StringBuilder(e.getMessage()).append("\ntarget log: ").append(writer.logTail());
+                for (int i = 0; i < proxies.size(); i++) {
+                    logs.append("\nproxy ").append(i).append(" log: ").append(proxies.get(i).logTail());
+                }
+                throw new AssertionError(logs.toString(), e);
+            }
+        }
+    }
+
+    /** The target's replica of each volume is its newest point's source snapshot, bit for bit. */
+    private static void assertBitIdentical(Path dir, BlockferryProcess writer, List<TestImage> images)
+            throws java.io.IOException {
+        for (TestImage image : images) {
+            JsonNode points = writer.points(image.volumeId());
+            String snapshot = points.get(points.size() - 1).path("snapshot").asText();
+            Path replica = dir.resolve("target").resolve("repository")
+                    .resolve(URLEncoder.encode(image.volumeId(), StandardCharsets.UTF_8)).resolve("replica.img");
+            assertEquals(LocalCeph.exportSha256(image.pool, image.name, snapshot), Checksums.sha256(replica),
+                    image.volumeId() + " at " + snapshot);
+        }
+    }
+
+    /** Which proxies (by index) began each generation ("volume@generation"), from their logs. */
+    private static Map<String, Set<Integer>> syncedBy(List<BlockferryProcess> proxies) {
+        Map<String, Set<Integer>> by = new TreeMap<>();
+        for (int i = 0; i < proxies.size(); i++) {
+            Matcher m = SYNC_LINE.matcher(proxies.get(i).log());
+            while (m.find()) {
+                by.computeIfAbsent(m.group(1) + "@" + m.group(2), k -> new TreeSet<>()).add(i);
+            }
+        }
+        return by;
+    }
+
+    /** A proxy whose log shows a third generation begun and not yet published: {proxy, volume, generation}, or null. */
+    private static String[] streamingNow(List<BlockferryProcess> proxies) {
+        for (int i = 0; i < proxies.size(); i++) {
+            String log = proxies.get(i).log();
+            Matcher m = SYNC_LINE.matcher(log);
+            while (m.find()) {
+                if (Long.parseLong(m.group(2)) >= 3 && !log.contains("Volume " + m.group(1) + " generation "
+                        + m.group(2) + " published") && !log.contains(m.group(1) + " generation " + m.group(2) + " (")) {
+                    return new String[] {Integer.toString(i), m.group(1), m.group(2)};
+                }
+            }
+        }
+        return null;
+    }
+
+
+}
