@@ -44,42 +44,71 @@ class ProxyGroupTest {
             "Volume (\\S+) generation (\\d+): (full|incremental|checksum) sync");
     private static final Duration LONG = Duration.ofMinutes(4);
 
+    /** The settings of one test's site on its own topics of the three-broker cluster. */
+    private record Site(String prefix, Path dir, Map<String, String> proxy, Map<String, String> target,
+                        Map<String, String> alone) {
+
+        static Site create() {
+            KafkaCluster.ensureStarted();
+            String prefix = "pg-" + UUID.randomUUID().toString().substring(0, 8);
+            // kept after the test: the processes' logs say who synced what
+            Path dir = Path.of("target", "it-proxy-group", prefix).toAbsolutePath();
+            Map<String, String> common = new HashMap<>();
+            for (String topic : List.of("chunk", "ack", "event", "dead-letter", "request", "metadata", "sums", "task",
+                    "source-state")) {
+                common.put("blockferry.kafka." + topic + "-topic", prefix + "." + topic);
+            }
+            common.put("blockferry.kafka.target-group", prefix + "-target");
+            common.put("blockferry.kafka.metadata-group", prefix + "-metadata");
+            common.put("blockferry.kafka.partitions", "6");
+            Map<String, String> alone = new HashMap<>(common);
+            alone.put("blockferry.roles", "source");
+            Map<String, String> proxy = new HashMap<>(alone);
+            proxy.put("blockferry.site", prefix + "-site");
+            proxy.put("blockferry.source.work-sharing", "kafka");
+            // slow enough that a proxy dies in the middle of a generation
+            proxy.put("blockferry.source.bandwidth-limit", "4M");
+            Map<String, String> target = new HashMap<>(common);
+            target.put("blockferry.roles", "target");
+            target.put("blockferry.site", prefix + "-dr");
+            return new Site(prefix, dir, proxy, target, alone);
+        }
+
+        BlockferryProcess startTarget() {
+            return BlockferryProcess.start(dir.resolve("target"), KafkaCluster.bootstrapServers(), target, null, "384m");
+        }
+
+        BlockferryProcess startProxy(String name) {
+            return BlockferryProcess.start(dir.resolve(name), KafkaCluster.bootstrapServers(), proxy, null, "256m");
+        }
+    }
+
     @Test
     void should_share_volumes_among_proxies_and_take_over_a_dead_ones() throws Exception {
-        KafkaCluster.ensureStarted();
-        String prefix = "pg-" + UUID.randomUUID().toString().substring(0, 8);
-        // kept after the test: the processes' logs say who synced what
-        Path dir = Path.of("target", "it-proxy-group", prefix).toAbsolutePath();
-        Map<String, String> common = new HashMap<>();
-        for (String topic : List.of("chunk", "ack", "event", "dead-letter", "request", "metadata", "sums", "task",
-                "source-state")) {
-            common.put("blockferry.kafka." + topic + "-topic", prefix + "." + topic);
-        }
-        common.put("blockferry.kafka.target-group", prefix + "-target");
-        common.put("blockferry.kafka.metadata-group", prefix + "-metadata");
-        common.put("blockferry.kafka.partitions", "6");
-        Map<String, String> proxy = new HashMap<>(common);
-        proxy.put("blockferry.roles", "source");
-        proxy.put("blockferry.site", prefix + "-site");
-        proxy.put("blockferry.source.work-sharing", "kafka");
-        // slow enough that a proxy dies in the middle of a generation
-        proxy.put("blockferry.source.bandwidth-limit", "4M");
-        Map<String, String> target = new HashMap<>(common);
-        target.put("blockferry.roles", "target");
-        target.put("blockferry.site", prefix + "-dr");
-
+        Site site = Site.create();
+        String prefix = site.prefix();
+        Path dir = site.dir();
         List<TestImage> images = new ArrayList<>();
         List<BlockferryProcess> proxies = new ArrayList<>();
-        try (BlockferryProcess writer = BlockferryProcess.start(dir.resolve("target"), KafkaCluster.bootstrapServers(),
-                target, null, "384m")) {
+        List<TestImage> elsewhere = new ArrayList<>();
+        try (BlockferryProcess writer = site.startTarget();
+             // another source site on the same Kafka and topics, with the default configuration: a
+             // proxy alone, its site its installation id
+             BlockferryProcess other = BlockferryProcess.start(dir.resolve("other-site"),
+                     KafkaCluster.bootstrapServers(), site.alone(), null, "256m")) {
+            for (int i = 0; i < 2; i++) {
+                TestImage image = new TestImage("volumes", prefix + "-other" + i, 8L * MiB, 300 + i);
+                elsewhere.add(image);
+                image.writeRandom(0, 2 * MiB);
+                other.requestSync(image.volumeId(), "full", LONG);
+            }
             for (int i = 0; i < VOLUMES; i++) {
                 TestImage image = new TestImage("volumes", prefix + "-v" + i, 8L * MiB, 100 + i);
                 images.add(image);
                 image.writeRandom(0, 3 * MiB);
             }
             for (int i = 0; i < 3; i++) {
-                proxies.add(BlockferryProcess.start(dir.resolve("proxy-" + i), KafkaCluster.bootstrapServers(), proxy,
-                        null, "256m"));
+                proxies.add(site.startProxy("proxy-" + i));
             }
             // any proxy takes a request; the volume's owner runs it
             for (TestImage image : images) {
@@ -148,10 +177,113 @@ class ProxyGroupTest {
             }
             assertTrue(after.values().stream().allMatch(s -> s.size() == 1),
                     "still one proxy per generation: " + after);
+
+            // the other site synced beside them, and its acks reached it: its second generation is
+            // an incremental on the base its first one left
+            for (TestImage image : elsewhere) {
+                image.writeRandom(MiB, MiB);
+                other.requestSync(image.volumeId(), "incremental", LONG);
+            }
+            awaitCommitted(writer, List.of(other), elsewhere, 2);
+            assertBitIdentical(dir, writer, elsewhere);
+            for (TestImage image : elsewhere) {
+                assertEquals(List.of("FULL", "INCREMENTAL"), modes(writer.points(image.volumeId())),
+                        "the other site's " + image.volumeId());
+                assertEquals(2, other.volume(image.volumeId()).path("baseGeneration").asLong(),
+                        "the other site acted on its own acks");
+            }
+        } finally {
+            proxies.forEach(BlockferryProcess::close);
+            images.forEach(TestImage::close);
+            elsewhere.forEach(TestImage::close);
+        }
+    }
+
+    /**
+     * A fourth proxy joins and leaves the group every few seconds for a minute (a clean stop, or a
+     * kill -9, in turn) while the volumes are synced over and over: no generation is made twice,
+     * none is lost, every volume ends bit-identical, and no chain restarts in full.
+     */
+    @Test
+    void should_keep_every_chain_whole_through_a_rebalance_storm() throws Exception {
+        Site site = Site.create();
+        List<TestImage> images = new ArrayList<>();
+        List<BlockferryProcess> proxies = new ArrayList<>();
+        try (BlockferryProcess writer = site.startTarget()) {
+            for (int i = 0; i < 6; i++) {
+                TestImage image = new TestImage("volumes", site.prefix() + "-s" + i, 8L * MiB, 200 + i);
+                images.add(image);
+                image.writeRandom(0, 2 * MiB);
+            }
+            proxies.add(site.startProxy("steady-0"));
+            proxies.add(site.startProxy("steady-1"));
+            for (TestImage image : images) {
+                proxies.get(0).requestSync(image.volumeId(), "full", LONG);
+            }
+            awaitCommitted(writer, proxies, images, 1);
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int round = 0;
+            while (System.nanoTime() < end) {
+                for (TestImage image : images) {
+                    image.writeRandom((round % 6) * MiB, MiB / 2);
+                    proxies.get(round % 2).requestSync(image.volumeId(), "incremental", LONG);
+                }
+                BlockferryProcess joiner = site.startProxy("joiner-" + round);
+                proxies.add(joiner);
+                Thread.sleep(3000);
+                if (round % 2 == 0) {
+                    joiner.close();
+                } else {
+                    joiner.kill();
+                }
+                round++;
+            }
+            // the storm is over: a last sync of each, then everything settles
+            Map<String, Long> before = new HashMap<>();
+            for (TestImage image : images) {
+                before.put(image.volumeId(), BlockferryProcess.generations(writer.points(image.volumeId())).stream()
+                        .mapToLong(g -> g).max().orElse(0));
+            }
+            long newest = before.values().stream().mapToLong(g -> g).max().orElse(0);
+            for (TestImage image : images) {
+                image.writeRandom(7L * MiB, MiB);
+                proxies.get(0).requestSync(image.volumeId(), "incremental", LONG);
+            }
+            for (TestImage image : images) {
+                awaitCommitted(writer, proxies, List.of(image), before.get(image.volumeId()) + 1);
+            }
+            List<BlockferryProcess> steady = proxies.subList(0, 2);
+            Await.until(() -> steady.stream().map(p -> p.api().get("/api/tasks").body()).toList(),
+                    tasks -> tasks.stream().allMatch(t -> t.path("running").isEmpty() && t.path("queued").isEmpty())
+                            && images.stream().allMatch(i -> steady.stream().anyMatch(p ->
+                                    p.volume(i.volumeId()).path("baseGeneration").asLong() > 0
+                                            && p.volume(i.volumeId()).path("pendingGeneration").isNull())),
+                    LONG, "both steady proxies idle, every volume settled on one of them");
+            assertBitIdentical(site.dir(), writer, images);
+            Map<String, Set<Integer>> byProxy = syncedBy(proxies);
+            assertTrue(byProxy.values().stream().allMatch(s -> s.size() == 1),
+                    "each generation was made by one proxy: " + byProxy);
+            for (TestImage image : images) {
+                JsonNode points = writer.points(image.volumeId());
+                List<Long> generations = BlockferryProcess.generations(points);
+                assertEquals(generations.size(), new TreeSet<>(generations).size(), "no generation twice: " + points);
+                List<String> modes = modes(points);
+                assertEquals("FULL", modes.get(0));
+                assertTrue(modes.subList(1, modes.size()).stream().allMatch("INCREMENTAL"::equals),
+                        "no full resync of " + image.volumeId() + " through the storm: " + modes);
+            }
+            System.out.printf("ProxyGroupTest: %d joins and leaves of a fourth proxy; generations up to %d before "
+                    + "the last round%n", round, newest);
         } finally {
             proxies.forEach(BlockferryProcess::close);
             images.forEach(TestImage::close);
         }
+    }
+
+    private static List<String> modes(JsonNode points) {
+        List<String> modes = new ArrayList<>();
+        points.forEach(p -> modes.add(p.path("mode").asText()));
+        return modes;
     }
 
     /** Waits until every volume has a committed point of generation {@code atLeast} or later on the target. */

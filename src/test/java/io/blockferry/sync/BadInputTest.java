@@ -109,6 +109,14 @@ class BadInputTest {
     }
 
     @Test
+    void should_ask_for_the_site_name_when_proxies_share_the_work(@TempDir Path dir) {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> TestRuntimes.start(dir, Map.of("blockferry.source.work-sharing", "kafka")));
+        assertTrue(e.getMessage().startsWith("blockferry.source.work-sharing=kafka: set blockferry.site to the "
+                + "site's name, the same on every proxy of the site"), e.getMessage());
+    }
+
+    @Test
     void should_dead_letter_records_whose_volume_id_would_leave_the_repository() throws Exception {
         Path repository = runtime.writer().repository().root();
         java.util.List<String> ids = java.util.List.of("..", ".", "", "x".repeat(300));

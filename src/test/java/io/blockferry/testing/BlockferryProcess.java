@@ -166,9 +166,11 @@ public final class BlockferryProcess implements AutoCloseable {
 
     private boolean answers() {
         try {
-            // a target-only process answers the source's path too (404, "not served here")
-            int status = api.get("/api/volumes").status();
-            return status == 200 || status == 404;
+            // a target-only process answers the source's path with its own 404 ("served by a Blockferry
+            // running the source role"), not the HTTP server's 404 of routes not started yet
+            var answer = api.get("/api/volumes");
+            return answer.status() == 200 || answer.status() == 404
+                    && answer.body().path("error").asText().contains("role (blockferry.roles)");
         } catch (RuntimeException e) {
             return false;
         }
