@@ -2,7 +2,6 @@ package io.blockferry.scale;
 
 import io.blockferry.security.JsonRecordAuth;
 import io.blockferry.transport.KafkaChunkConsumer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +39,7 @@ public final class ProxyGroupMember implements AutoCloseable {
 
     private final Consumer<String, byte[]> consumer;
     private final String topic;
-    private final JsonRecordAuth auth;
+    private final SignedRecords records;
     private final Handover handover;
     private final TaskOffsets offsets;
     private final TaskQueueing queueing;
@@ -53,12 +51,12 @@ public final class ProxyGroupMember implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    ProxyGroupMember(Consumer<String, byte[]> consumer, String topic, JsonRecordAuth auth, Handover handover,
+    ProxyGroupMember(Consumer<String, byte[]> consumer, String topic, SignedRecords records, Handover handover,
                      TaskOffsets offsets, TaskQueueing queueing, KafkaChunkConsumer.DeadLetters deadLetters,
                      Runnable leadershipGained) {
         this.consumer = consumer;
         this.topic = topic;
-        this.auth = auth;
+        this.records = records;
         this.handover = handover;
         this.offsets = offsets;
         this.queueing = queueing;
@@ -103,8 +101,7 @@ public final class ProxyGroupMember implements AutoCloseable {
     private void accept(ConsumerRecord<String, byte[]> r) {
         TaskRecord task;
         try {
-            auth.verify(JsonRecordAuth.TASKS, r.key(), r.value(), header(r, JsonRecordAuth.KEY_ID_HEADER),
-                    header(r, JsonRecordAuth.SIGNATURE_HEADER));
+            records.verify(r, JsonRecordAuth.TASKS);
             task = TaskRecord.decode(r.key(), r.value());
         } catch (RuntimeException e) {
             deadLetters.send(r.key(), r.value(), e);
@@ -222,11 +219,6 @@ public final class ProxyGroupMember implements AutoCloseable {
 
     private static List<Integer> numbers(Collection<TopicPartition> partitions) {
         return new ArrayList<>(partitions.stream().map(TopicPartition::partition).sorted().toList());
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static void sleep() {

@@ -5,22 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blockferry.security.JsonRecordAuth;
 import io.blockferry.transport.KafkaUnavailableException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,30 +24,21 @@ import org.slf4j.LoggerFactory;
  * where the last owner left it. Every change is written, and acknowledged by the in-sync
  * replicas, before the step that made it goes on.
  */
-public final class SourceStateChangelog {
+final class SourceStateChangelog {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceStateChangelog.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> ROW = new TypeReference<>() { };
 
-    private final Producer<String, byte[]> producer;
+    private final SignedRecords records;
     private final Supplier<Consumer<String, byte[]>> readers;
     private final String topic;
-    private final JsonRecordAuth auth;
-    private final Duration timeout;
 
     /** @param readers makes a consumer without a group, for {@link #restore} to assign partitions to */
-    public SourceStateChangelog(Producer<String, byte[]> producer, Supplier<Consumer<String, byte[]>> readers,
-                                String topic, JsonRecordAuth auth, Duration timeout) {
-        this.producer = producer;
+    SourceStateChangelog(SignedRecords records, Supplier<Consumer<String, byte[]>> readers, String topic) {
+        this.records = records;
         this.readers = readers;
         this.topic = topic;
-        this.auth = auth;
-        this.timeout = timeout;
-    }
-
-    public String topic() {
-        return topic;
     }
 
     /** Writes the volume's row; returns once the brokers have it. */
@@ -65,19 +49,9 @@ public final class SourceStateChangelog {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode the state of " + volumeId, e);
         }
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, volumeId, value);
-        auth.sign(JsonRecordAuth.SOURCE_STATE, volumeId, value)
-                .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-        try {
-            producer.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new KafkaUnavailableException("the state of " + volumeId + " could not be written to the source "
-                    + "state topic " + topic + " within " + timeout.toSeconds() + " s (" + e.getMessage() + "): the "
-                    + "step is retried, and a proxy that takes the volume over continues from the last state written");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaUnavailableException("interrupted while writing the state of " + volumeId);
-        }
+        records.send(topic, JsonRecordAuth.SOURCE_STATE, volumeId, value, "the state of " + volumeId + " was not "
+                + "written (the step is retried, and a proxy that takes the volume over continues from the last "
+                + "state written)");
     }
 
     /**
@@ -91,6 +65,7 @@ public final class SourceStateChangelog {
             return rows;
         }
         List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
+        Duration timeout = records.timeout();
         try (Consumer<String, byte[]> reader = readers.get()) {
             reader.assign(tps);
             reader.seekToBeginning(tps);
@@ -114,8 +89,7 @@ public final class SourceStateChangelog {
 
     private java.util.Optional<Map<String, Object>> admit(ConsumerRecord<String, byte[]> r) {
         try {
-            auth.verify(JsonRecordAuth.SOURCE_STATE, r.key(), r.value(), header(r, JsonRecordAuth.KEY_ID_HEADER),
-                    header(r, JsonRecordAuth.SIGNATURE_HEADER));
+            records.verify(r, JsonRecordAuth.SOURCE_STATE);
             Map<String, Object> row = r.value() == null ? null : JSON.readValue(r.value(), ROW);
             if (row == null || !String.valueOf(r.key()).equals(row.get("volume_id"))) {
                 throw new IllegalArgumentException("its volume_id is not its key");
@@ -127,10 +101,5 @@ public final class SourceStateChangelog {
                     e.getMessage());
             return java.util.Optional.empty();
         }
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }

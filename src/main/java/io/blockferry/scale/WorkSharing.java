@@ -40,11 +40,11 @@ public final class WorkSharing implements AutoCloseable {
 
     private final Topics topics;
     private final KafkaTuning tuning;
-    private final JsonRecordAuth auth;
     private final VolumeStateStore states;
     private final SyncWaiters waiters;
     private final Duration handoverTimeout;
     private final KafkaProducer<String, byte[]> producer;
+    private final SignedRecords records;
     private final VolumeOwnership ownership;
     private final SourceStateChangelog changelog;
     private final OwnedAcks acks;
@@ -55,15 +55,15 @@ public final class WorkSharing implements AutoCloseable {
                        VolumeStateStore states, AckHandler ackHandler, SyncWaiters waiters, Duration handoverTimeout) {
         this.topics = topics;
         this.tuning = tuning;
-        this.auth = auth;
         this.states = states;
         this.waiters = waiters;
         this.handoverTimeout = handoverTimeout;
         this.producer = new KafkaProducer<>(tuning.producer(topics.bootstrapServers()));
+        this.records = new SignedRecords(producer, auth, Duration.ofSeconds(tuning.timeoutSeconds()));
         try {
             this.ownership = new VolumeOwnership(partitions());
-            this.changelog = new SourceStateChangelog(producer, () -> new KafkaConsumer<>(readerProperties()),
-                    topics.stateTopic(), auth, Duration.ofSeconds(tuning.timeoutSeconds()));
+            this.changelog = new SourceStateChangelog(records, () -> new KafkaConsumer<>(readerProperties()),
+                    topics.stateTopic());
         } catch (RuntimeException e) {
             producer.close();
             throw e;
@@ -123,8 +123,7 @@ public final class WorkSharing implements AutoCloseable {
 
     /** Where syncs go: the task topic, keyed by volume (this proxy's queue answers whether a policy is busy). */
     public TaskIntake intake(TaskIntake local) {
-        return new KafkaTaskTopic(producer, topics.taskTopic(), auth, local,
-                Duration.ofSeconds(tuning.timeoutSeconds()), Clock.systemUTC());
+        return new KafkaTaskTopic(records, topics.taskTopic(), local, Clock.systemUTC());
     }
 
     /** Tells the queue's start and end of tasks to the offsets of their records, and to {@code next}. */
@@ -167,7 +166,7 @@ public final class WorkSharing implements AutoCloseable {
     public void start(WorkQueue queue, ProxyGroupMember.TaskQueueing queueing,
                       KafkaChunkConsumer.DeadLetters deadLetters, Runnable leadershipGained) {
         Handover handover = new Handover(states, changelog, acks, ownership, queue, waiters, handoverTimeout);
-        member = new ProxyGroupMember(new KafkaConsumer<>(memberProperties()), topics.taskTopic(), auth, handover,
+        member = new ProxyGroupMember(new KafkaConsumer<>(memberProperties()), topics.taskTopic(), records, handover,
                 offsets, queueing, deadLetters, leadershipGained);
         member.start();
     }
