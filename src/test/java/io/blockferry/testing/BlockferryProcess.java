@@ -166,11 +166,8 @@ public final class BlockferryProcess implements AutoCloseable {
 
     private boolean answers() {
         try {
-            // a target-only process answers the source's path with its own 404 ("served by a Blockferry
-            // running the source role"), not the HTTP server's 404 of routes not started yet
-            var answer = api.get("/api/volumes");
-            return answer.status() == 200 || answer.status() == 404
-                    && answer.body().path("error").asText().contains("role (blockferry.roles)");
+            // the recent events are served whatever the roles; before the routes start the server answers 404
+            return api.get("/api/events").status() == 200;
         } catch (RuntimeException e) {
             return false;
         }
