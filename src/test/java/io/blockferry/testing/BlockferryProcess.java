@@ -166,8 +166,9 @@ public final class BlockferryProcess implements AutoCloseable {
 
     private boolean answers() {
         try {
-            // the recent events are served whatever the roles; before the routes start the server answers 404
-            return api.get("/api/events").status() == 200;
+            // the recent events are served whatever the roles (the volumes by a source, and by earlier
+            // releases, which had no events endpoint); before the routes start the server answers 404
+            return api.get("/api/events").status() == 200 || api.get("/api/volumes").status() == 200;
         } catch (RuntimeException e) {
             return false;
         }
