@@ -81,7 +81,7 @@ final class SchedulingRole implements AutoCloseable {
         this.runner = new PolicyRunner(registry, selector, intake, new PolicyRunStore(database), events,
                 Clock.systemUTC(), serverQueued, sharing == null ? () -> true : sharing.leads());
         this.submitter = new TaskSubmitter(intake, registry, settings.integer("blockferry.queue.manual-priority"),
-                source.states::policyOf);
+                source.states::policyOf, sharing == null ? () -> true : sharing.leads());
         this.rpoCheck = new RpoCheck(source.states, name -> registry.find(name).map(Policy::rpo),
                 new RpoWatch(new RpoStore(database), events, Clock.systemUTC()), metrics);
         this.serverApi = new ServerApi(servers);

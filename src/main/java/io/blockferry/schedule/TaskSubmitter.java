@@ -14,6 +14,7 @@ public final class TaskSubmitter {
     private final PolicyRegistry policies;
     private final int manualPriority;
     private final Function<String, String> storedPolicyOf;
+    private final java.util.function.BooleanSupplier leads;
 
     /**
      * @param manualPriority the priority of a sync an operator asks for (above the policies' usual 50)
@@ -21,6 +22,13 @@ public final class TaskSubmitter {
      */
     public TaskSubmitter(TaskIntake queue, PolicyRegistry policies, int manualPriority,
                          Function<String, String> storedPolicyOf) {
+        this(queue, policies, manualPriority, storedPolicyOf, () -> true);
+    }
+
+    /** @param leads whether this proxy leads its site's schedules (always, when it works alone) */
+    public TaskSubmitter(TaskIntake queue, PolicyRegistry policies, int manualPriority,
+                         Function<String, String> storedPolicyOf, java.util.function.BooleanSupplier leads) {
+        this.leads = leads;
         this.queue = queue;
         this.policies = policies;
         this.manualPriority = manualPriority;
@@ -39,7 +47,13 @@ public final class TaskSubmitter {
                 owner == null ? r.options() : owner.options());
     }
 
+    /**
+     * The static-volume timer's requests. When the proxies of a site share the work, only the one
+     * that leads the schedules queues them, as for the policies: once per site, not once per proxy.
+     */
     public void submitAll(List<SyncRequest> requests) {
-        requests.forEach(this::submit);
+        if (leads.getAsBoolean()) {
+            requests.forEach(this::submit);
+        }
     }
 }
