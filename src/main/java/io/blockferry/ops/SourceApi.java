@@ -35,7 +35,8 @@ public final class SourceApi {
 
     private VolumeView volumeById(String id) {
         return states.find(id).map(this::view)
-                .orElseThrow(() -> new ApiException(404, "volume " + id + " has never been synced by this source"));
+                .orElseThrow(() -> new ApiException(404, "volume " + id + " has never been synced by this source"
+                        + " (when the proxies of a site share the work, only the one that owns the volume now knows it)"));
     }
 
     /** Queues a sync; it runs in the background (watch its events and /api/volumes). */
