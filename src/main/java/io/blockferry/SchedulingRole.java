@@ -57,7 +57,6 @@ final class SchedulingRole implements AutoCloseable {
     private final RpoCheck rpoCheck;
     private final ServerApi serverApi;
     private final io.blockferry.scale.WorkSharing sharing;
-    private final io.blockferry.source.VolumeStateStore states;
 
     SchedulingRole(Settings settings, Database database, SourceRole source, ServerDirectory servers,
                    Consumer<String> serverQueued, EventSink events, BlockferryMetrics metrics) {
@@ -73,7 +72,6 @@ final class SchedulingRole implements AutoCloseable {
         }
         this.queue = new WorkQueue(limits(settings), tasks, events, sharing == null ? waits : sharing.observer(waits),
                 Clock.systemUTC(), registry::optionsOf);
-        this.states = source.states;
         TaskIntake intake = sharing == null ? queue : sharing.intake(queue);
         this.taskApi = new TaskApi(queue, source.progress);
         PolicySelector selector = new PolicySelector(servers, (backend, pool) -> source.sources
@@ -139,9 +137,8 @@ final class SchedulingRole implements AutoCloseable {
      * the policy that last synced the volume), never options carried by the record.
      */
     private void queueShared(io.blockferry.scale.TaskRecord task, boolean earlier) {
-        String policy = task.policy() != null ? task.policy() : states.policyOf(task.volumeId());
-        Policy owner = policy == null ? null : registry.find(policy).orElse(null);
-        queue.submit(task.volumeId(), task.host(), owner == null ? null : policy, task.priority(), task.full(),
+        Policy owner = submitter.policyOf(task.volumeId(), task.policy());
+        queue.submit(task.volumeId(), task.host(), owner == null ? null : owner.name(), task.priority(), task.full(),
                 task.trigger(), owner == null ? io.blockferry.source.SyncOptions.DEFAULTS : owner.options(),
                 earlier ? task.requestedAtMillis() : null);
     }

@@ -78,7 +78,7 @@ public final class ProxyGroupMember implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
                     accept(r);
                 }
-                commit(false);
+                commit();
             } catch (WakeupException e) {
                 if (!closed) {
                     LOG.warn("Proxy group: woken up while running", e);
@@ -91,7 +91,7 @@ public final class ProxyGroupMember implements AutoCloseable {
             }
         }
         try {
-            commit(true);
+            commit();
         } catch (RuntimeException e) {
             LOG.debug("Proxy group: last commit failed: {}", e.getMessage());
         }
@@ -119,7 +119,7 @@ public final class ProxyGroupMember implements AutoCloseable {
         }
     }
 
-    private void commit(boolean all) {
+    private void commit() {
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
         for (TopicPartition tp : consumer.assignment()) {
             if (restoring.contains(tp.partition())) {

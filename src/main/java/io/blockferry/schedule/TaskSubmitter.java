@@ -40,11 +40,20 @@ public final class TaskSubmitter {
      * policy that last synced the volume (stored with its state), so its retention and hooks still apply.
      */
     public SyncTask submit(SyncRequest r) {
-        String policy = r.options().policy() != null ? r.options().policy() : storedPolicyOf.apply(r.volumeId());
-        Policy owner = policy == null ? null : policies.find(policy).orElse(null);
+        Policy owner = policyOf(r.volumeId(), r.options().policy());
+        String policy = owner == null ? null : owner.name();
         int priority = r.trigger().equals("api") ? manualPriority : owner == null ? 50 : owner.priority();
-        return queue.submit(r.volumeId(), null, owner == null ? null : policy, priority, r.full(), r.trigger(),
+        return queue.submit(r.volumeId(), null, policy, priority, r.full(), r.trigger(),
                 owner == null ? r.options() : owner.options());
+    }
+
+    /**
+     * The policy whose options a sync of the volume takes: the one named, or else the one that last
+     * synced the volume (stored with its state); null when neither is in the policy file now.
+     */
+    public Policy policyOf(String volumeId, String named) {
+        String policy = named != null ? named : storedPolicyOf.apply(volumeId);
+        return policy == null ? null : policies.find(policy).orElse(null);
     }
 
     /**

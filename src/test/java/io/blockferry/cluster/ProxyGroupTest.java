@@ -230,7 +230,9 @@ class ProxyGroupTest {
                 }
                 BlockferryProcess joiner = site.startProxy("joiner-" + round);
                 proxies.add(joiner);
-                Thread.sleep(3000);
+                // it leaves once the group has given it volumes: every round moves partitions twice
+                Await.until(joiner::log, log -> log.contains("This proxy owns task partitions"), LONG,
+                        "the joining proxy given task partitions");
                 if (round % 2 == 0) {
                     joiner.close();
                 } else {
