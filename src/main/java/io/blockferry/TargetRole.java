@@ -31,6 +31,8 @@ import io.blockferry.transport.CamelSender;
 import io.blockferry.transport.KafkaChunkConsumer;
 import io.blockferry.transport.KafkaTuning;
 import java.nio.file.Path;
+import java.util.List;
+import io.blockferry.target.VolumeLocks;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -63,17 +65,25 @@ final class TargetRole implements AutoCloseable {
     /** The DR cluster's replicas when blockferry.target.replica=rbd, else null. */
     private RbdReplicas drReplicas;
     private volatile boolean started;
+    private final String installation;
+    /** blockferry.target.work-sharing=kafka: the site's writers share the repository, each holding some volumes. */
+    private final boolean sharing;
+    private VolumeLocks volumeLocks;
 
     TargetRole(Settings settings, EventSink events, Supplier<CamelContext> camel, String bootstrapServers,
                RecordKeys keys) {
         // The repository's lock first: a second writer on it stops here, before it opens anything.
         Repository repository = new Repository(settings.path("blockferry.target.repository-dir"));
         Path dataDir = Path.of(settings.text("blockferry.data-dir"));
-        this.repositoryLock = RepositoryLock.take(repository, "installation " + io.blockferry.store.InstallationId.of(
-                dataDir) + " (data dir " + dataDir.toAbsolutePath() + ")");
+        this.installation = io.blockferry.store.InstallationId.of(dataDir);
+        this.sharing = "kafka".equals(settings.text("blockferry.target.work-sharing"));
+        String self = "installation " + installation + " (data dir " + dataDir.toAbsolutePath() + ")";
+        this.repositoryLock = sharing ? RepositoryLock.share(repository, self) : RepositoryLock.take(repository, self);
+        List<String> schema = Database.schema(RecoveryPointCatalog.SCHEMA, ServerMetadataCatalog.SCHEMA);
         try {
-            this.database = Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"),
-                    Database.schema(RecoveryPointCatalog.SCHEMA, ServerMetadataCatalog.SCHEMA));
+            // writers sharing the repository share its catalog too, next to the points it lists
+            this.database = sharing ? Database.openShared(repository.root().resolve(".catalog").resolve("target"), schema)
+                    : Database.open(Path.of(settings.text("blockferry.data-dir"), "state", "target"), schema);
         } catch (RuntimeException e) {
             repositoryLock.close();
             throw e;
@@ -108,8 +118,17 @@ final class TargetRole implements AutoCloseable {
         this.scrubber = new Scrubber(repository, catalog, replicas, writer::lockOf, events);
         this.retention = new Retention(repository, catalog, replicas, writer::lockOf, events,
                 settings.integer("blockferry.target.keep-points"));
+        if (sharing) {
+            volumeLocks = new VolumeLocks(repository, "installation " + installation);
+            writer.shareWith(volumeLocks);
+            scrubber.limitTo(writer::holds);
+            retention.limitTo(writer::holds);
+        }
+        // what one writer opens for users (exports, browse mounts, restore links) is in a directory of
+        // its own: a writer sharing the repository that starts cleans only what it left itself
+        Path workRoot = sharing ? repository.root().resolve(".writers").resolve(installation) : repository.root();
         // before retention and the writer run: kills the nbdkit processes a killed Blockferry left
-        this.exports = new PointExports(repository.root(), catalog::committed,
+        this.exports = new PointExports(workRoot, catalog::committed,
                 p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf,
                 new PointExports.Config(settings.text("blockferry.access.nbd-address"),
                         settings.integer("blockferry.access.nbd-port-first"),
@@ -117,18 +136,20 @@ final class TargetRole implements AutoCloseable {
                         settings.text("blockferry.access.nbdkit-command"),
                         settings.duration("blockferry.access.start-timeout")));
         // after the exports: unmounts what a killed Blockferry left of its browse sessions
-        this.files = new FileBrowser(repository.root(), exports, catalog::committed,
+        this.files = new FileBrowser(workRoot, exports, catalog::committed,
                 new FileBrowser.Config(settings.duration("blockferry.access.browse-idle-timeout"),
                         settings.duration("blockferry.access.start-timeout")));
         retention.protect(exports::pinned);
-        retention.recover();
+        if (!sharing) {
+            retention.recover(); // sharing writers: each prune settles its volume first
+        }
         this.metadata = new ServerMetadataCatalog(database, catalog);
         RestorePlanner planner = new RestorePlanner(catalog::currentChain,
                 p -> repository.pointDiff(p.volumeId(), p.generation()));
         var restoreRunner = RestoreSetup.lazyRunner(settings);
         this.failoverApi = new FailoverApi(catalog, metadata, planner, restoreRunner, restoreJobs, drReplicas);
         this.api = new TargetApi(catalog, metadata, planner, restoreRunner,
-                new ChainPins(repository.root(), catalog::currentChain,
+                new ChainPins(workRoot, catalog::currentChain,
                         p -> repository.pointDiff(p.volumeId(), p.generation()), writer::lockOf), restoreJobs, exports, files);
         AtomicInteger n = new AtomicInteger();
         this.writerThreads = Executors.newFixedThreadPool(settings.integer("blockferry.target.writer-threads"), r -> {
@@ -142,6 +163,10 @@ final class TargetRole implements AutoCloseable {
                 new BufferPool(tuning.recordBytes(), settings.bytes("blockferry.target.buffer-memory")),
                 new SerialLanes(writerThreads), settings.integer("blockferry.target.max-queued-records"),
                 new CamelDeadLetters(camel), settings.duration("blockferry.target.revoke-wait"), keys);
+        if (sharing) {
+            consumer.shareRepository();
+            volumeLocks.wantedWhile(consumer::assigned);
+        }
     }
 
     /** The replicas blockferry.target.replica names: sparse files in the repository, or RBD images on the DR cluster. */
@@ -191,6 +216,9 @@ final class TargetRole implements AutoCloseable {
             writerThreads.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (volumeLocks != null) {
+            volumeLocks.releaseAll();
         }
         restoreJobs.close();
         acks.close();

@@ -192,6 +192,7 @@ public final class BlockferryKeys {
         d.define(key("blockferry.target.buffer-memory", BYTES, "64M").atLeast(1 << 20));
         d.define(key("blockferry.target.max-queued-records", INT, "4096").atLeast(1));
         d.define(key("blockferry.target.revoke-wait", DURATION, "30s"));
+        d.define(key("blockferry.target.work-sharing", STRING, "none").oneOf("none", "kafka"));
         d.define(key("blockferry.target.scrub-interval", DURATION, "24h").atLeast(1000));
         d.define(key("blockferry.target.keep-points", INT, "30").atLeast(0));
         d.define(key("blockferry.target.replica", STRING, "file").oneOf("file", "rbd"));

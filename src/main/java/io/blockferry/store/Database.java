@@ -43,12 +43,29 @@ public final class Database implements AutoCloseable {
 
     /** Opens (creating if needed) the database at {@code file} and applies the schema statements. */
     public static Database open(Path file, List<String> schema) {
+        return open(file, schema, ";DB_CLOSE_ON_EXIT=FALSE");
+    }
+
+    /**
+     * Opens a database several processes use at once (the catalog of writers sharing a repository):
+     * H2's automatic mixed mode. The first process opens the file and serves it over TCP to the
+     * others, which find its address and a random key in the lock file (owner-only: only processes
+     * that can read the directory connect); when it stops or dies, the next statement of another
+     * reconnects and one of them serves the file.
+     */
+    public static Database openShared(Path file, List<String> schema) {
+        // H2 closes a file it serves to others itself when the process exits (it refuses DB_CLOSE_ON_EXIT=FALSE)
+        return open(file, schema, ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE");
+    }
+
+    private static Database open(Path file, List<String> schema, String mode) {
         try {
             OwnerOnly.createDirectories(file.toAbsolutePath().getParent());
-            Connection c = DriverManager.getConnection("jdbc:h2:file:" + file.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+            Connection c = DriverManager.getConnection("jdbc:h2:file:" + file.toAbsolutePath() + mode);
             // H2 makes its files with the process's umask: they hold the state, so the owner's only
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".mv.db"));
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".trace.db"));
+            OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".lock.db"));
             Database db = new Database(c, file);
             for (String statement : schema) {
                 db.update(statement);
@@ -130,6 +147,9 @@ public final class Database implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            if (connection.isClosed()) {
+                return;
+            }
             connection.close();
         } catch (SQLException e) {
             throw new StoreException("cannot close the state store " + file, e);

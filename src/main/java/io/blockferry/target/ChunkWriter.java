@@ -29,6 +29,9 @@ public final class ChunkWriter {
 
     private final WriterParts parts;
     private final Map<String, VolumeWriter> volumes = new ConcurrentHashMap<>();
+    /** With a shared repository: the volumes this writer holds now, changed under their writer's lock. */
+    private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
+    private volatile VolumeClaims claims = VolumeClaims.WHOLE_REPOSITORY;
     private final LongAdder records = new LongAdder();
 
     /**
@@ -84,7 +87,91 @@ public final class ChunkWriter {
                         io.blockferry.events.Causes.VOLUME_ID_INVALID);
         }
         records.increment();
-        return writer(record.volumeId()).apply(record, onDurable);
+        VolumeWriter w = writer(record.volumeId());
+        synchronized (w) {
+            if (!claimed(w, record.volumeId())) {
+                record.release();
+                throw new NotHeldException(record.volumeId());
+            }
+            return w.apply(record, onDurable);
+        }
+    }
+
+    /** Writers sharing the repository: this one writes only the volumes {@code claims} gives it. */
+    public void shareWith(VolumeClaims claims) {
+        this.claims = claims;
+    }
+
+    /**
+     * Takes the volume for this writer (waiting for a writer that had it to let go) and continues
+     * from the catalog: a commit the other left half done is finished, its staging reopened at its
+     * last checkpoint. Called holding the volume's writer. False when the volume moved on meanwhile.
+     */
+    private boolean claimed(VolumeWriter w, String volumeId) {
+        if (!claims.shared() || held.contains(volumeId)) {
+            return true;
+        }
+        if (!claims.claim(volumeId)) {
+            return false;
+        }
+        held.add(volumeId);
+        RecoveryPointCatalog catalog = parts.catalog();
+        finishApplying(catalog.points(volumeId).stream().filter(p -> !p.committed()).toList());
+        new RepositoryCheck(parts.repository(), catalog, parts.replicas()).verify(volumeId, parts.events());
+        reopen(catalog.stagings().stream().filter(r -> r.begin().volumeId().equals(volumeId)).toList());
+        parts.acks().wake();
+        return true;
+    }
+
+    /**
+     * Takes a volume before its next record comes (its partition was given to this writer), so a
+     * commit another writer left half done is finished and its answer sent even if the source waits
+     * for it. Runs on the volume's lane.
+     */
+    public void adopt(String volumeId) {
+        VolumeWriter w = writer(volumeId);
+        synchronized (w) {
+            claimed(w, volumeId);
+        }
+    }
+
+    /**
+     * Lets a volume go to another writer of the shared repository: waits for the record being
+     * written, forgets what is in memory and releases the volume's lock.
+     */
+    public void release(String volumeId) {
+        VolumeWriter w = volumes.get(volumeId);
+        if (w == null) {
+            return;
+        }
+        synchronized (w) {
+            if (held.remove(volumeId)) {
+                w.forget();
+                claims.release(volumeId);
+            }
+        }
+    }
+
+    /** Every volume the catalog knows: with committed points, a commit being applied, or a staging. */
+    public java.util.Set<String> catalogVolumes() {
+        RecoveryPointCatalog catalog = parts.catalog();
+        java.util.Set<String> all = new java.util.TreeSet<>(catalog.volumes());
+        catalog.applying().forEach(p -> all.add(p.volumeId()));
+        catalog.stagings().forEach(r -> all.add(r.begin().volumeId()));
+        return all;
+    }
+
+    /** The volumes this writer holds of a shared repository (every one it wrote, with one of its own). */
+    public List<String> heldVolumes() {
+        return claims.shared() ? List.copyOf(held) : List.copyOf(volumes.keySet());
+    }
+
+    /**
+     * Whether this writer may touch the volume's files now. Scrub and retention ask holding
+     * {@link #lockOf}, under which the answer cannot change.
+     */
+    public boolean holds(String volumeId) {
+        return !claims.shared() || held.contains(volumeId);
     }
 
     /** Why records of this volume id can never be applied (it cannot name a directory of the repository), or null. */
@@ -118,7 +205,12 @@ public final class ChunkWriter {
 
     /** Makes a volume's staged records durable now (their offsets may then be committed). */
     public void checkpoint(String volumeId) {
-        writer(volumeId).checkpoint();
+        VolumeWriter w = writer(volumeId);
+        synchronized (w) {
+            if (holds(volumeId)) {
+                w.checkpoint();
+            }
+        }
     }
 
     /** Volumes with a committed point the replica could not take yet. */
@@ -128,7 +220,12 @@ public final class ChunkWriter {
 
     /** Tries again to finish what a volume could not apply. */
     public void retry(String volumeId) {
-        writer(volumeId).finishUnfinished();
+        VolumeWriter w = writer(volumeId);
+        synchronized (w) {
+            if (holds(volumeId)) {
+                w.finishUnfinished();
+            }
+        }
     }
 
     /**
@@ -138,8 +235,22 @@ public final class ChunkWriter {
      * decided before the stop and not yet published are in the outbox, which sends them.
      */
     public void recover() {
+        if (claims.shared()) {
+            // writers sharing the repository recover each volume when they take it (claimed)
+            parts.acks().wake();
+            return;
+        }
         RecoveryPointCatalog catalog = parts.catalog();
-        for (RecoveryPoint point : catalog.applying()) {
+        finishApplying(catalog.applying());
+        new RepositoryCheck(parts.repository(), catalog, parts.replicas()).verifyAll(parts.events());
+        reopen(catalog.stagings());
+        // answers committed before the stop but not yet published are still queued: the outbox sends them
+        parts.acks().wake();
+    }
+
+    /** Finishes commits a stop interrupted, each volume on its own: one that cannot is held back with an event. */
+    private void finishApplying(List<RecoveryPoint> applying) {
+        for (RecoveryPoint point : applying) {
             LOG.warn("Volume {} generation {}: finishing an interrupted commit", point.volumeId(), point.generation());
             try {
                 writer(point.volumeId()).finish(point);
@@ -153,16 +264,17 @@ public final class ChunkWriter {
                         Map.of("generation", point.generation())));
             }
         }
-        new RepositoryCheck(parts.repository(), catalog, parts.replicas()).verifyAll(parts.events());
-        for (StagingRow row : catalog.stagings()) {
+    }
+
+    /** Reopens stagings at their last checkpoint; one whose files cannot continue is dropped (its generation is sent again). */
+    private void reopen(List<StagingRow> stagings) {
+        for (StagingRow row : stagings) {
             if (StagedGeneration.resumable(parts.repository(), parts.replicas().of(row.begin().volumeId()), row)) {
                 writer(row.begin().volumeId()).resume(row);
             } else {
-                catalog.deleteStaging(row.begin().volumeId());
+                parts.catalog().deleteStaging(row.begin().volumeId());
             }
         }
-        // answers committed before the stop but not yet published are still queued: the outbox sends them
-        parts.acks().wake();
     }
 
     public Repository repository() {

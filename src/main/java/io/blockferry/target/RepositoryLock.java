@@ -44,6 +44,20 @@ public final class RepositoryLock implements AutoCloseable {
      * @throws StoreException naming the current owner and the fix when another writer holds it
      */
     public static RepositoryLock take(Repository repository, String owner) {
+        return take(repository, owner, false);
+    }
+
+    /**
+     * Takes a shared lock of a repository for one of the writers of a site that share it
+     * ({@code blockferry.target.work-sharing=kafka}; each then locks the volumes it holds, {@link
+     * VolumeLocks}). A writer that does not share is refused while sharers hold it, and the other way
+     * round.
+     */
+    public static RepositoryLock share(Repository repository, String owner) {
+        return take(repository, owner, true);
+    }
+
+    private static RepositoryLock take(Repository repository, String owner, boolean shared) {
         Path file = repository.root().resolve(FILE);
         FileChannel channel = null;
         try {
@@ -52,9 +66,17 @@ public final class RepositoryLock implements AutoCloseable {
                     StandardOpenOption.WRITE);
             FileLock lock;
             try {
-                lock = channel.tryLock();
+                lock = channel.tryLock(0, Long.MAX_VALUE, shared);
             } catch (OverlappingFileLockException e) {
                 lock = null; // this very process holds it (a second target in one JVM)
+            }
+            if (lock == null && shared) {
+                String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+                channel.close();
+                throw new StoreException("the repository " + repository.root() + " is in use by a target writer that "
+                        + "does not share it (" + (holder.isEmpty() ? "no description" : holder) + "): set "
+                        + "blockferry.target.work-sharing=kafka on every writer of this repository, or give this one "
+                        + "its own blockferry.target.repository-dir", null);
             }
             if (lock == null) {
                 String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -62,11 +84,14 @@ public final class RepositoryLock implements AutoCloseable {
                 throw new StoreException("the repository " + repository.root() + " is in use by another target writer ("
                         + (holder.isEmpty() ? "no description" : holder) + "): two writers on one repository would "
                         + "overwrite each other's recovery points. Give each writer its own "
-                        + "blockferry.target.repository-dir (BLOCKFERRY_TARGET_REPOSITORY_DIR), or stop the other one",
-                        null);
+                        + "blockferry.target.repository-dir (BLOCKFERRY_TARGET_REPOSITORY_DIR), or stop the other one; "
+                        + "writers meant to share it set blockferry.target.work-sharing=kafka", null);
             }
-            String description = owner + ", pid " + ProcessHandle.current().pid() + " on " + host() + ", since "
-                    + Instant.now();
+            if (shared) {
+                // the others share it too: the file keeps the description of the last writer that held it alone
+                return new RepositoryLock(channel, lock);
+            }
+            String description = describe(owner) + ", since " + Instant.now();
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((description + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             channel.force(true);
@@ -77,6 +102,11 @@ public final class RepositoryLock implements AutoCloseable {
                     + "): check that blockferry.target.repository-dir is a writable directory on a filesystem with "
                     + "file locks", e);
         }
+    }
+
+    /** Who a lock file says holds it: {@code owner}, this process's pid and host. */
+    static String describe(String owner) {
+        return owner + ", pid " + ProcessHandle.current().pid() + " on " + host();
     }
 
     private static String host() {

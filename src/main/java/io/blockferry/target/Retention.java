@@ -62,6 +62,7 @@ public final class Retention {
     private final PointFiles files;
     private final PruneRecovery recovery;
     private volatile BiPredicate<String, Long> pinned = (volumeId, generation) -> false;
+    private volatile java.util.function.Predicate<String> held = volumeId -> true;
 
     /**
      * @param locks       each volume's lock, held while its catalog and files switch, as the writer and scrub hold it
@@ -93,9 +94,20 @@ public final class Retention {
         this.pinned = pinned;
     }
 
+    /**
+     * Writers sharing a repository prune only the volumes they hold ({@code held}): another
+     * writer's volume counts as pinned, so nothing of it is removed here.
+     */
+    public void limitTo(java.util.function.Predicate<String> held) {
+        this.held = held;
+    }
+
     public synchronized List<Report> pruneAll() {
         List<Report> reports = new ArrayList<>();
         for (String volumeId : catalog.volumes()) {
+            if (!held.test(volumeId)) {
+                continue;
+            }
             reports.add(prune(volumeId));
         }
         return reports;
@@ -106,6 +118,10 @@ public final class Retention {
      * earlier prune left half done (a failed rename, say), so it never merges from a stale file.
      */
     public synchronized Report prune(String volumeId) {
+        if (!held.test(volumeId)) {
+            return new Report(volumeId, List.of(), catalog.committed(volumeId).stream().map(RecoveryPoint::generation)
+                    .toList());
+        }
         recover(volumeId);
         List<RecoveryPoint> points = catalog.committed(volumeId);
         int keep = points.isEmpty() ? 0 : keepOf(points.get(points.size() - 1));
@@ -142,7 +158,7 @@ public final class Retention {
     /** Removes a point nothing builds on (the next point is full). */
     private boolean forget(RecoveryPoint point) {
         synchronized (locks.apply(point.volumeId())) {
-            if (pinned.test(point.volumeId(), point.generation())) {
+            if (pinned.test(point.volumeId(), point.generation()) || !held.test(point.volumeId())) {
                 return false;
             }
             catalog.remove(point);
@@ -168,7 +184,7 @@ public final class Retention {
                     + "; both points are kept", e));
         }
         synchronized (locks.apply(volumeId)) {
-            if (pinned.test(volumeId, oldest.generation())) {
+            if (pinned.test(volumeId, oldest.generation()) || !held.test(volumeId)) {
                 files.discardMerged(volumeId, next.generation());
                 return false;
             }

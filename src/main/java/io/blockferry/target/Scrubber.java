@@ -49,6 +49,7 @@ public final class Scrubber {
     private final EventSink events;
     private final RepositoryCheck check;
     private final Replicas replicas;
+    private volatile java.util.function.Predicate<String> held = volumeId -> true;
 
     /** @param locks each volume's lock, held while it is scrubbed, so a replica is never read while a point is applied */
     public Scrubber(Repository repository, RecoveryPointCatalog catalog, Replicas replicas,
@@ -61,9 +62,17 @@ public final class Scrubber {
         this.check = new RepositoryCheck(repository, catalog, replicas);
     }
 
+    /** Writers sharing a repository scrub only the volumes they hold ({@code held}). */
+    public void limitTo(java.util.function.Predicate<String> held) {
+        this.held = held;
+    }
+
     public List<Report> scrubAll() {
         List<Report> reports = new ArrayList<>();
         for (String volumeId : catalog.volumes()) {
+            if (!held.test(volumeId)) {
+                continue;
+            }
             try {
                 reports.add(scrub(volumeId));
             } catch (RuntimeException e) {
@@ -76,6 +85,10 @@ public final class Scrubber {
 
     public Report scrub(String volumeId) {
         synchronized (locks.apply(volumeId)) {
+            if (!held.test(volumeId)) {
+                return new Report(volumeId, 0, 0, 0, 0, null, "another writer of the shared repository holds "
+                        + volumeId + ": scrub it there");
+            }
             if (check.verify(volumeId, events)) {
                 return new Report(volumeId, 0, 0, 0, 0, null, "files listed by the catalog are missing: reported, "
                         + "and a full resync requested");

@@ -496,6 +496,22 @@ final class VolumeWriter {
         parts.catalog().deleteStaging(volumeId);
     }
 
+    /**
+     * Lets the volume go to another writer of a shared repository: the staging stays as its last
+     * checkpoint left it (the catalog row names it) for the next writer to resume; what was received
+     * after it is received again (its offsets were not committed).
+     */
+    synchronized void forget() {
+        if (staged != null) {
+            staged.close();
+            staged = null;
+        }
+        stuck = null;
+        undurable.clear();
+        waitingForCheckpoint = false;
+        bytesSinceCheckpoint = 0;
+    }
+
     /** Marks the volume as unable to finish a point (found at start). */
     synchronized void holdBack(String why) {
         stuck = why;

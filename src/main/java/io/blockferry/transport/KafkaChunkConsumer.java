@@ -67,6 +67,8 @@ public final class KafkaChunkConsumer implements AutoCloseable {
     private final Set<TopicPartition> paused = new HashSet<>();
     private final Set<String> checkpointQueued = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
+    private volatile int partitionCount;
+    private boolean sharing;
     private Thread thread;
     private long lastHousekeeping = System.nanoTime();
     private long lastRetry = System.nanoTime();
@@ -88,7 +90,11 @@ public final class KafkaChunkConsumer implements AutoCloseable {
                               ChunkWriter writer, BufferPool pool, SerialLanes lanes, int maxQueued,
                               DeadLetters deadLetters, Duration revokeWait, RecordKeys keys) {
         this.keys = keys;
-        this.consumer = new KafkaConsumer<>(tuning.consumer(bootstrapServers, groupId));
+        java.util.Properties properties = tuning.consumer(bootstrapServers, groupId);
+        // a rebalance moves only the partitions that change hands: the others' writers go on undisturbed
+        properties.put(org.apache.kafka.clients.consumer.ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+        this.consumer = new KafkaConsumer<>(properties);
         this.topic = topic;
         this.writer = writer;
         this.pool = pool;
@@ -96,6 +102,14 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         this.maxQueued = maxQueued;
         this.deadLetters = deadLetters;
         this.revokeWaitMillis = revokeWait.toMillis();
+    }
+
+    /**
+     * Writers of one site sharing a repository: this one writes only the volumes of its partitions,
+     * takes them when it is given a partition and releases them when it lets one go. Before {@link #start}.
+     */
+    public void shareRepository() {
+        this.sharing = true;
     }
 
     public synchronized void start() {
@@ -176,7 +190,13 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         long offset = record.offset();
         partitionOffsets.handedOut(offset);
         ChunkRecord chunk = decoded;
-        lanes.submit(chunk.volumeId(), () -> apply(chunk, record.key(), partitionOffsets, offset));
+        lanes.submit(chunk.volumeId(), () -> {
+            if (offsets.get(partition) != partitionOffsets) {
+                chunk.release(); // the partition moved on while the record waited: its next reader applies it
+                return;
+            }
+            apply(chunk, record.key(), partitionOffsets, offset);
+        });
         return true;
     }
 
@@ -236,6 +256,8 @@ public final class KafkaChunkConsumer implements AutoCloseable {
             deadLetters.send(key, e.frame(), e);
         } catch (MalformedRecordException e) {
             deadLetters.send(key, null, e);
+        } catch (io.blockferry.target.NotHeldException e) {
+            LOG.debug("{}", e.getMessage());
         } catch (RuntimeException e) {
             // the offset stays uncommitted: after a restart the record is delivered again
             LOG.error("Writing a chunk record of {} failed: {}", record.volumeId(), e.getMessage(), e);
@@ -321,27 +343,66 @@ public final class KafkaChunkConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a volume's partition is this consumer's now (writers sharing a repository write only
+     * those volumes). Before the first assignment, none is.
+     */
+    public boolean assigned(String volumeId) {
+        int count = partitionCount;
+        return count > 0 && offsets.containsKey(new TopicPartition(topic, VolumePartitioner.partitionOf(volumeId,
+                count)));
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             drain(partitions, revokeWaitMillis);
             commitDurable();
-            partitions.forEach(offsets::remove);
-            paused.removeAll(partitions);
+            letGo(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitionCount == 0) {
+                partitionCount = consumer.partitionsFor(topic).size();
+            }
             for (TopicPartition partition : partitions) {
                 offsets.put(partition, new PartitionOffsets(consumer.position(partition)));
+            }
+            if (sharing && !partitions.isEmpty()) {
+                // the volumes another writer left in these partitions are taken now, not at their next
+                // record: a commit it left half done is finished and answered even if the source waits
+                for (String volumeId : writer.catalogVolumes()) {
+                    if (partitions.contains(partitionOf(volumeId))) {
+                        lanes.submit(volumeId, () -> writer.adopt(volumeId));
+                    }
+                }
+                LOG.info("This writer owns chunk partitions {}", offsets.keySet().stream()
+                        .map(TopicPartition::partition).sorted().toList());
             }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            letGo(partitions);
+        }
+
+        /** Stops applying the partitions' records; a writer sharing the repository releases their volumes. */
+        private void letGo(Collection<TopicPartition> partitions) {
             partitions.forEach(offsets::remove);
             paused.removeAll(partitions);
+            if (sharing) {
+                for (String volumeId : writer.heldVolumes()) {
+                    if (partitions.contains(partitionOf(volumeId))) {
+                        writer.release(volumeId);
+                    }
+                }
+            }
         }
+    }
+
+    private TopicPartition partitionOf(String volumeId) {
+        return new TopicPartition(topic, VolumePartitioner.partitionOf(volumeId, partitionCount));
     }
 
     private static byte[] bytes(ByteBuffer value) {

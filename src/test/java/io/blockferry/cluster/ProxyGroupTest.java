@@ -42,6 +42,7 @@ class ProxyGroupTest {
     private static final int VOLUMES = 12;
     private static final Pattern SYNC_LINE = Pattern.compile(
             "Volume (\\S+) generation (\\d+): (full|incremental|checksum) sync");
+    private static final Pattern COMMIT_LINE = Pattern.compile("Volume (\\S+) generation (\\d+) committed:");
     private static final Duration LONG = Duration.ofMinutes(4);
 
     /** The settings of one test's site on its own topics of the three-broker cluster. */
@@ -71,11 +72,19 @@ class ProxyGroupTest {
             Map<String, String> target = new HashMap<>(common);
             target.put("blockferry.roles", "target");
             target.put("blockferry.site", prefix + "-dr");
+            target.put("blockferry.target.repository-dir", dir.resolve("repository").toString());
             return new Site(prefix, dir, proxy, target, alone);
         }
 
         BlockferryProcess startTarget() {
             return BlockferryProcess.start(dir.resolve("target"), KafkaCluster.bootstrapServers(), target, null, "384m");
+        }
+
+        /** One of the site's writers sharing the repository (each with its own data directory and API). */
+        BlockferryProcess startWriter(String name) {
+            Map<String, String> shared = new HashMap<>(target);
+            shared.put("blockferry.target.work-sharing", "kafka");
+            return BlockferryProcess.start(dir.resolve(name), KafkaCluster.bootstrapServers(), shared, null, "384m");
         }
 
         BlockferryProcess startProxy(String name) {
@@ -84,18 +93,22 @@ class ProxyGroupTest {
     }
 
     @Test
-    void should_share_volumes_among_proxies_and_take_over_a_dead_ones() throws Exception {
+    void should_share_volumes_among_proxies_and_writers_and_take_over_dead_ones() throws Exception {
         Site site = Site.create();
         String prefix = site.prefix();
         Path dir = site.dir();
         List<TestImage> images = new ArrayList<>();
         List<BlockferryProcess> proxies = new ArrayList<>();
+        List<BlockferryProcess> writers = new ArrayList<>();
         List<TestImage> elsewhere = new ArrayList<>();
-        try (BlockferryProcess writer = site.startTarget();
-             // another source site on the same Kafka and topics, with the default configuration: a
-             // proxy alone, its site its installation id
-             BlockferryProcess other = BlockferryProcess.start(dir.resolve("other-site"),
-                     KafkaCluster.bootstrapServers(), site.alone(), null, "256m")) {
+        // another source site on the same Kafka and topics, with the default configuration: a proxy
+        // alone, its site its installation id
+        try (BlockferryProcess other = BlockferryProcess.start(dir.resolve("other-site"),
+                KafkaCluster.bootstrapServers(), site.alone(), null, "256m")) {
+            for (int i = 0; i < 3; i++) {
+                writers.add(site.startWriter("writer-" + i));
+            }
+            BlockferryProcess writer = writers.get(1);
             for (int i = 0; i < 2; i++) {
                 TestImage image = new TestImage("volumes", prefix + "-other" + i, 8L * MiB, 300 + i);
                 elsewhere.add(image);
@@ -121,14 +134,17 @@ class ProxyGroupTest {
             }
             awaitCommitted(writer, proxies, images, 2);
             assertBitIdentical(dir, writer, images);
-            Map<String, Set<Integer>> byProxy = syncedBy(proxies);
+            Map<String, Set<Integer>> byProxy = syncedBy(proxies, SYNC_LINE);
             assertTrue(byProxy.values().stream().allMatch(s -> s.size() == 1),
                     "each generation was made by one proxy: " + byProxy);
-            Set<Integer> working = new TreeSet<>();
-            byProxy.values().forEach(working::addAll);
-            assertTrue(working.size() >= 2, "the volumes were shared among the proxies: " + byProxy);
+            assertTrue(spread(byProxy).size() >= 2, "the volumes were shared among the proxies: " + byProxy);
+            Map<String, Set<Integer>> byWriter = syncedBy(writers, COMMIT_LINE);
+            assertTrue(byWriter.values().stream().allMatch(s -> s.size() == 1),
+                    "each generation was committed by one writer: " + byWriter);
+            assertTrue(spread(byWriter).size() >= 2, "the volumes were shared among the writers: " + byWriter);
 
-            // generation 3 of every volume; one proxy dies while it streams one of its volumes
+            // generation 3 of every volume; one proxy and one writer die while a proxy streams one of its
+            // volumes. The writer is the first one started, which serves the shared catalog to the others.
             for (TestImage image : images) {
                 image.writeRandom(0, 3 * MiB);
                 proxies.get(2).requestSync(image.volumeId(), "incremental", LONG);
@@ -139,9 +155,10 @@ class ProxyGroupTest {
             String cut = streaming[1];
             long cutGeneration = Long.parseLong(streaming[2]);
             proxies.get(victim).kill();
+            writers.get(0).kill();
             long killed = System.nanoTime();
             List<String> victims = new ArrayList<>();
-            syncedBy(proxies).forEach((gen, who) -> {
+            syncedBy(proxies, SYNC_LINE).forEach((gen, who) -> {
                 if (who.contains(victim) && Long.parseLong(gen.substring(gen.lastIndexOf('@') + 1)) >= 3) {
                     victims.add(gen.substring(0, gen.lastIndexOf('@')));
                 }
@@ -154,20 +171,20 @@ class ProxyGroupTest {
                             .findFirst().orElse(null), v -> v != null && v.path("baseGeneration").asLong() >= cutGeneration
                             && v.path("pendingGeneration").isNull(), LONG,
                     cut + " settled at generation " + cutGeneration + " or later on another proxy");
-            System.out.printf("ProxyGroupTest: proxy %d killed -9 while streaming %s generation %d; another proxy "
-                    + "had it settled %.1f s later%n", victim, cut, cutGeneration, (System.nanoTime() - killed) / 1e9);
+            System.out.printf("ProxyGroupTest: proxy %d and writer 0 killed -9 while %s generation %d streamed; "
+                    + "another proxy had it settled %.1f s later%n", victim, cut, cutGeneration,
+                    (System.nanoTime() - killed) / 1e9);
             awaitCommitted(writer, proxies, images, 3);
             assertBitIdentical(dir, writer, images);
             for (TestImage image : images) {
                 JsonNode points = writer.points(image.volumeId());
                 for (int i = 1; i < points.size(); i++) {
                     assertEquals("INCREMENTAL", points.get(i).path("mode").asText(), "no full resync of "
-                            + image.volumeId() + " after the proxy's death: " + points);
+                            + image.volumeId() + " after the deaths: " + points);
                 }
                 List<Long> generations = BlockferryProcess.generations(points);
                 assertEquals(generations.size(), new TreeSet<>(generations).size(), "no generation twice: " + points);
             }
-            Map<String, Set<Integer>> after = syncedBy(proxies);
             for (String volume : new TreeSet<>(victims)) {
                 // the dead proxy's volumes: their state is a survivor's now, at the target's newest point
                 long newest = BlockferryProcess.generations(writer.points(volume)).stream().mapToLong(g -> g).max()
@@ -175,8 +192,13 @@ class ProxyGroupTest {
                 assertTrue(survivors.stream().anyMatch(p -> p.volume(volume).path("baseGeneration").asLong()
                         == newest), volume + " (the dead proxy's) is held by a survivor at generation " + newest);
             }
-            assertTrue(after.values().stream().allMatch(s -> s.size() == 1),
-                    "still one proxy per generation: " + after);
+            assertTrue(syncedBy(proxies, SYNC_LINE).values().stream().allMatch(s -> s.size() == 1),
+                    "still one proxy per generation: " + syncedBy(proxies, SYNC_LINE));
+            Map<String, Set<Integer>> committedBy = syncedBy(writers, COMMIT_LINE);
+            assertTrue(committedBy.values().stream().allMatch(s -> s.size() == 1),
+                    "still one writer per generation: " + committedBy);
+            assertTrue(committedBy.entrySet().stream().anyMatch(e -> e.getKey().endsWith("@3")
+                    && !e.getValue().contains(0)), "the survivors committed third generations: " + committedBy);
 
             // the other site synced beside them, and its acks reached it: its second generation is
             // an incremental on the base its first one left
@@ -194,9 +216,17 @@ class ProxyGroupTest {
             }
         } finally {
             proxies.forEach(BlockferryProcess::close);
+            writers.forEach(BlockferryProcess::close);
             images.forEach(TestImage::close);
             elsewhere.forEach(TestImage::close);
         }
+    }
+
+    /** The processes (by index) that did the work of {@code byGeneration}. */
+    private static Set<Integer> spread(Map<String, Set<Integer>> byGeneration) {
+        Set<Integer> working = new TreeSet<>();
+        byGeneration.values().forEach(working::addAll);
+        return working;
     }
 
     /**
@@ -262,7 +292,7 @@ class ProxyGroupTest {
                                             && p.volume(i.volumeId()).path("pendingGeneration").isNull())),
                     LONG, "both steady proxies idle, every volume settled on one of them");
             assertBitIdentical(site.dir(), writer, images);
-            Map<String, Set<Integer>> byProxy = syncedBy(proxies);
+            Map<String, Set<Integer>> byProxy = syncedBy(proxies, SYNC_LINE);
             assertTrue(byProxy.values().stream().allMatch(s -> s.size() == 1),
                     "each generation was made by one proxy: " + byProxy);
             for (TestImage image : images) {
@@ -312,18 +342,21 @@ class ProxyGroupTest {
         for (TestImage image : images) {
             JsonNode points = writer.points(image.volumeId());
             String snapshot = points.get(points.size() - 1).path("snapshot").asText();
-            Path replica = dir.resolve("target").resolve("repository")
+            Path replica = dir.resolve("repository")
                     .resolve(URLEncoder.encode(image.volumeId(), StandardCharsets.UTF_8)).resolve("replica.img");
             assertEquals(LocalCeph.exportSha256(image.pool, image.name, snapshot), Checksums.sha256(replica),
                     image.volumeId() + " at " + snapshot);
         }
     }
 
-    /** Which proxies (by index) began each generation ("volume@generation"), from their logs. */
-    private static Map<String, Set<Integer>> syncedBy(List<BlockferryProcess> proxies) {
+    /**
+     * Which processes (by index) logged {@code line} for each generation ("volume@generation"): the
+     * proxies that began it ({@link #SYNC_LINE}), the writers that committed it ({@link #COMMIT_LINE}).
+     */
+    private static Map<String, Set<Integer>> syncedBy(List<BlockferryProcess> processes, Pattern line) {
         Map<String, Set<Integer>> by = new TreeMap<>();
-        for (int i = 0; i < proxies.size(); i++) {
-            Matcher m = SYNC_LINE.matcher(proxies.get(i).log());
+        for (int i = 0; i < processes.size(); i++) {
+            Matcher m = line.matcher(processes.get(i).log());
             while (m.find()) {
                 by.computeIfAbsent(m.group(1) + "@" + m.group(2), k -> new TreeSet<>()).add(i);
             }
