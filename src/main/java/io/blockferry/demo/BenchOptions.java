@@ -39,7 +39,9 @@ record BenchOptions(long size, Set<Part> parts, List<BrokerMode> brokers, int sp
         /** A chain break with 1% of the chunks changed: a full resync against a checksum resync. */
         RESYNC,
         /** The same diffs applied to the DR cluster by rbd import-diff and by the DR replica. */
-        DR
+        DR,
+        /** Six volumes at once to one, two and three writers sharing a repository (out-of-process broker only). */
+        WRITERS
     }
 
     /** Where the Kafka broker runs. */
@@ -62,7 +64,8 @@ record BenchOptions(long size, Set<Part> parts, List<BrokerMode> brokers, int sp
             usage: blockferry benchmark [SIZE] [--only PARTS] [--broker in|out|both] [--sparse-writes N]
                                         [--sparse-object-size SIZE] [--timeout DURATION] [--stall DURATION]
               SIZE                  size of each image, e.g. 512M or 2G (default 2G; BLOCKFERRY_BENCH_SIZE)
-              --only PARTS          comma-separated: single,kafka,sparse,four,resync,dr (default all; BLOCKFERRY_BENCH_ONLY);
+              --only PARTS          comma-separated: single,kafka,sparse,four,resync,dr,writers (default all;
+                                    BLOCKFERRY_BENCH_ONLY); writers runs with the out-of-process broker only;
                                     dr needs a DR cluster (eval "$(scripts/ceph-dev.sh --cluster dr target-env)")
               --broker MODE         in, out or both (default both; BLOCKFERRY_BENCH_BROKER)
               --sparse-writes N     4 KiB writes per sparse generation (default 2000; BLOCKFERRY_BENCH_SPARSE_WRITES)
@@ -167,7 +170,7 @@ record BenchOptions(long size, Set<Part> parts, List<BrokerMode> brokers, int sp
             try {
                 parts.add(Part.valueOf(p.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--only: unknown part '" + p.trim() + "' (single, kafka, sparse, four, resync, dr)");
+                throw new IllegalArgumentException("--only: unknown part '" + p.trim() + "' (single, kafka, sparse, four, resync, dr, writers)");
             }
         }
         return parts;

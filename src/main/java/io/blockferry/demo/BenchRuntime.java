@@ -28,10 +28,12 @@ final class BenchRuntime implements AutoCloseable {
 
     private final BlockferryRuntime runtime;
     private final StallWatch stalls;
+    private final io.blockferry.target.Repository repository;
 
-    private BenchRuntime(BlockferryRuntime runtime, StallWatch stalls) {
+    private BenchRuntime(BlockferryRuntime runtime, StallWatch stalls, io.blockferry.target.Repository repository) {
         this.runtime = runtime;
         this.stalls = stalls;
+        this.repository = repository;
     }
 
     /** Starts Blockferry; a sync that stops moving for {@code stall} is given up on. */
@@ -40,7 +42,10 @@ final class BenchRuntime implements AutoCloseable {
         try {
             return new BenchRuntime(runtime, new StallWatch(runtime.bootstrapServers(),
                     io.blockferry.transport.KafkaClientConfig.from(settings),
-                    settings.text("blockferry.kafka.chunk-topic"), settings.text("blockferry.kafka.target-group"), stall));
+                    settings.text("blockferry.kafka.chunk-topic"), settings.text("blockferry.kafka.target-group"), stall),
+                    // a source alone: the replicas are in the repository its writers (other processes) share
+                    runtime.writer() != null ? runtime.writer().repository()
+                            : new io.blockferry.target.Repository(settings.path("blockferry.target.repository-dir")));
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
@@ -53,7 +58,7 @@ final class BenchRuntime implements AutoCloseable {
 
     /** The target's replica file of a volume. */
     Path replica(String volumeId) {
-        return runtime.writer().repository().replica(volumeId);
+        return repository.replica(volumeId);
     }
 
     /**

@@ -66,10 +66,10 @@ final class FourPart {
         }
     }
 
-    /** The four syncs on threads of their own; an OOM seen anywhere ends the wait for all of them. */
-    private static RowRunner.Outcome syncAll(BenchContext c, List<String> images, List<SyncRows> syncs, List<Long> sent,
+    /** The syncs (four here) on threads of their own; an OOM seen anywhere ends the wait for all of them. */
+    static RowRunner.Outcome syncAll(BenchContext c, List<String> images, List<SyncRows> syncs, List<Long> sent,
                                              BenchRuntime.Abandon abandon) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(VOLUMES, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(images.size(), r -> {
             Thread t = new Thread(r, "bench-four-sync");
             t.setDaemon(true); // a sync given up on must not keep the JVM alive
             return t;
@@ -77,7 +77,7 @@ final class FourPart {
         try {
             long start = System.nanoTime();
             List<Future<Double>> acks = new ArrayList<>();
-            for (int i = 0; i < VOLUMES; i++) {
+            for (int i = 0; i < images.size(); i++) {
                 int v = i;
                 acks.add(pool.submit(() -> {
                     RowRunner.Outcome o = syncs.get(v).sync(images.get(v), false, "full", abandon, null);

@@ -104,6 +104,32 @@ final class ModeRun {
             // no broker in it: once per benchmark, not once per broker mode
             part("dr", () -> DrApplyPart.run(context, runtimeSettings));
         }
+        if (options.runs(Part.WRITERS)) {
+            writers();
+        }
+    }
+
+    /**
+     * The writers part needs the broker outside this runtime (its rounds have runtimes of their own):
+     * the mode's runtime is stopped meanwhile, and started again after.
+     */
+    private void writers() {
+        if (context.mode() != BrokerMode.OUT) {
+            if (!options.brokers().contains(BrokerMode.OUT)) {
+                context.say("writers part skipped: it runs with the out-of-process broker (--broker out or both)");
+            }
+            return;
+        }
+        cleanup.closeNow(context.runtime());
+        try {
+            part("writers", () -> {
+                WritersPart.run(context, runtimeSettings, Path.of(runtimeSettings.text("blockferry.data-dir")));
+                return null;
+            });
+        } finally {
+            context = context.with(cleanup.add("Blockferry runtime", BenchRuntime.start(runtimeSettings,
+                    options.stall())));
+        }
     }
 
     /** Made when used: a restarted runtime's embedded broker has a new address. */

@@ -54,6 +54,8 @@ final class RatioTable {
         faster(b, "checksum resync / full resync", Kind.RESYNC_CHECKSUM, Kind.RESYNC_FULL, Double.NaN);
         faster(b, "DR apply full / rbd import-diff", Kind.DR_FULL, Kind.DR_BASELINE_FULL, Double.NaN);
         faster(b, "DR apply incr / rbd import-diff", Kind.DR_INCREMENTAL, Kind.DR_BASELINE_INCREMENTAL, Double.NaN);
+        faster(b, "2 writers / 1 writer, same 6 volumes", Kind.WRITERS_2, Kind.WRITERS_1, Double.NaN);
+        faster(b, "3 writers / 1 writer, same 6 volumes", Kind.WRITERS_3, Kind.WRITERS_1, Double.NaN);
         noOutOfMemory(b);
         for (Kind k : List.of(Kind.FULL_COLD, Kind.FULL_WARM, Kind.INCREMENTAL, Kind.FOUR)) {
             gc(b, k);

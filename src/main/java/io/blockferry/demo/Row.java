@@ -35,7 +35,10 @@ record Row(BrokerMode broker, Kind kind, long bytes, double seconds, Meter.Readi
         DR_BASELINE_FULL("rbd import-diff, full diff", false),
         DR_FULL("DR replica apply, full diff", true),
         DR_BASELINE_INCREMENTAL("rbd import-diff, incr diff", false),
-        DR_INCREMENTAL("DR replica apply, incr diff", true);
+        DR_INCREMENTAL("DR replica apply, incr diff", true),
+        WRITERS_1("6 volumes, 1 writer", false),
+        WRITERS_2("6 volumes, 2 writers sharing", false),
+        WRITERS_3("6 volumes, 3 writers sharing", false);
 
         final String label;
         /** Whether this JVM does the row's work, so its heap and GC figures belong to the row. */

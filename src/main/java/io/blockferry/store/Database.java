@@ -26,9 +26,12 @@ public final class Database implements AutoCloseable {
     private final Connection connection;
     private final Path file;
 
-    private Database(Connection connection, Path file) {
+    private final boolean shared;
+
+    private Database(Connection connection, Path file, boolean shared) {
         this.connection = connection;
         this.file = file;
+        this.shared = shared;
     }
 
     /** The schema statements of several stores sharing one database, in order. */
@@ -43,7 +46,7 @@ public final class Database implements AutoCloseable {
 
     /** Opens (creating if needed) the database at {@code file} and applies the schema statements. */
     public static Database open(Path file, List<String> schema) {
-        return open(file, schema, ";DB_CLOSE_ON_EXIT=FALSE");
+        return open(file, schema, ";DB_CLOSE_ON_EXIT=FALSE", false);
     }
 
     /**
@@ -55,10 +58,10 @@ public final class Database implements AutoCloseable {
      */
     public static Database openShared(Path file, List<String> schema) {
         // H2 closes a file it serves to others itself when the process exits (it refuses DB_CLOSE_ON_EXIT=FALSE)
-        return open(file, schema, ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE");
+        return open(file, schema, ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE", true);
     }
 
-    private static Database open(Path file, List<String> schema, String mode) {
+    private static Database open(Path file, List<String> schema, String mode, boolean shared) {
         try {
             OwnerOnly.createDirectories(file.toAbsolutePath().getParent());
             Connection c = DriverManager.getConnection("jdbc:h2:file:" + file.toAbsolutePath() + mode);
@@ -66,7 +69,7 @@ public final class Database implements AutoCloseable {
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".mv.db"));
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".trace.db"));
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".lock.db"));
-            Database db = new Database(c, file);
+            Database db = new Database(c, file, shared);
             for (String statement : schema) {
                 db.update(statement);
             }
@@ -104,15 +107,30 @@ public final class Database implements AutoCloseable {
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
-    /** Runs {@code work} (calls of this database on this thread) as one transaction: all of it or none. */
+    /**
+     * Runs {@code work} (calls of this database on this thread) as one transaction: all of it or none.
+     * A shared database whose serving process went away in the middle (H2 replays a lost single
+     * statement itself, not an open transaction) runs it once more on the reconnected session.
+     */
     public synchronized void inTransaction(Runnable work) {
+        try {
+            transaction(work);
+        } catch (StoreException e) {
+            if (!shared || !connectionLost(e)) {
+                throw e;
+            }
+            transaction(work);
+        }
+    }
+
+    private void transaction(Runnable work) {
         try {
             connection.setAutoCommit(false);
             try {
                 work.run();
                 connection.commit();
             } catch (RuntimeException | SQLException e) {
-                connection.rollback();
+                rollbackQuietly();
                 throw e;
             } finally {
                 connection.setAutoCommit(true);
@@ -120,6 +138,25 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw new StoreException("state store transaction failed (" + file + "): " + e.getMessage(), e);
         }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            // a lost connection has no transaction left to roll back; the original error is the one reported
+        }
+    }
+
+    /** H2's "connection broken" (90067) or any connection-class SQL state (08...). */
+    private static boolean connectionLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == 90067
+                    || (s.getSQLState() != null && s.getSQLState().startsWith("08")))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

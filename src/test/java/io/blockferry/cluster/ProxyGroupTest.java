@@ -29,11 +29,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three proxies of one site (blockferry.source.work-sharing=kafka, separate JVMs with their own
- * data directories) and a target on the three-broker KRaft cluster, twelve volumes. Every volume
- * is synced twice, bit-identical, each generation by exactly one proxy (their logs say which); a
- * proxy killed -9 in the middle of a generation has its volumes taken over by the others, which
- * continue the chains incrementally from the state it wrote to the state topic: no full resync,
- * the final state bit-identical.
+ * data directories) and three writers sharing one repository (blockferry.target.work-sharing=kafka)
+ * on the three-broker KRaft cluster, twelve volumes. Every volume is synced twice, bit-identical,
+ * each generation begun by exactly one proxy and committed by exactly one writer (their logs say
+ * which); a proxy and a writer (the one serving the shared catalog) killed -9 in the middle of a
+ * generation have their volumes taken over by the others, which continue the chains incrementally
+ * from the state topic and the shared catalog: no full resync, the final state bit-identical.
  */
 @Tag("cluster")
 class ProxyGroupTest {
@@ -154,9 +155,15 @@ class ProxyGroupTest {
             int victim = Integer.parseInt(streaming[0]);
             String cut = streaming[1];
             long cutGeneration = Long.parseLong(streaming[2]);
+            List<Integer> logged = writers.stream().map(w -> w.log().length()).toList();
             proxies.get(victim).kill();
             writers.get(0).kill();
             long killed = System.nanoTime();
+            // the dead writer's partitions go to the survivors, which take its volumes from the shared catalog
+            Await.until(() -> partitionsTakenSince(writers.subList(1, 3), logged.subList(1, 3)), p -> p.size() == 6,
+                    LONG, "the surviving writers given every chunk partition");
+            System.out.printf("ProxyGroupTest: writer 0 killed -9; the survivors held every chunk partition %.1f s "
+                    + "later%n", (System.nanoTime() - killed) / 1e9);
             List<String> victims = new ArrayList<>();
             syncedBy(proxies, SYNC_LINE).forEach((gen, who) -> {
                 if (who.contains(victim) && Long.parseLong(gen.substring(gen.lastIndexOf('@') + 1)) >= 3) {
@@ -220,6 +227,24 @@ class ProxyGroupTest {
             images.forEach(TestImage::close);
             elsewhere.forEach(TestImage::close);
         }
+    }
+
+    private static final Pattern OWNS_LINE = Pattern.compile("This writer owns chunk partitions \\[([0-9, ]*)]");
+
+    /** The chunk partitions the writers said they own in what they logged after {@code from} (log lengths). */
+    private static Set<Integer> partitionsTakenSince(List<BlockferryProcess> writers, List<Integer> from) {
+        Set<Integer> owned = new TreeSet<>();
+        for (int i = 0; i < writers.size(); i++) {
+            Matcher m = OWNS_LINE.matcher(writers.get(i).log().substring(from.get(i)));
+            while (m.find()) {
+                for (String p : m.group(1).split(",\\s*")) {
+                    if (!p.isBlank()) {
+                        owned.add(Integer.parseInt(p.trim()));
+                    }
+                }
+            }
+        }
+        return owned;
     }
 
     /** The processes (by index) that did the work of {@code byGeneration}. */

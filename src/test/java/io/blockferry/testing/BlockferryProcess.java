@@ -167,8 +167,11 @@ public final class BlockferryProcess implements AutoCloseable {
     private boolean answers() {
         try {
             // the recent events are served whatever the roles (the volumes by a source, and by earlier
-            // releases, which had no events endpoint); before the routes start the server answers 404
-            return api.get("/api/events").status() == 200 || api.get("/api/volumes").status() == 200;
+            // releases, which had no events endpoint); before the routes start the server answers 404.
+            // Camel registers each REST route as its consumer starts, so the others may still answer
+            // 404 until the context has started them all.
+            return (api.get("/api/events").status() == 200 || api.get("/api/volumes").status() == 200)
+                    && log().contains(") started in ");
         } catch (RuntimeException e) {
             return false;
         }
