@@ -245,7 +245,7 @@ public final class BlockferryRuntime implements AutoCloseable {
     }
 
     public ChunkWriter writer() {
-        return target.writer;
+        return target == null ? null : target.writer;
     }
 
     /** Blocks until the process is asked to stop (Ctrl-C or SIGTERM). */

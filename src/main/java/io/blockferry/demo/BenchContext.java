@@ -37,10 +37,15 @@ record BenchContext(BrokerMode mode, boolean firstMode, BenchOptions options, Be
      * A replica that cannot be read counts as different.
      */
     void verify(String image, String snapshot) {
+        verify(image, snapshot, options.size());
+    }
+
+    /** The same for an image of {@code size} bytes. */
+    void verify(String image, String snapshot, long size) {
         String volume = BenchImages.volumeId(image);
         // both sides at once: on 2 cores that halves the pause between rows
         CompletableFuture<String> source = CompletableFuture.supplyAsync(() -> images.sha256(image, snapshot,
-                options.size()));
+                size));
         String replica;
         try {
             replica = Checksums.sha256(runtime.replica(volume));

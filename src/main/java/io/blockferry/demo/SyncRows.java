@@ -34,10 +34,15 @@ final class SyncRows {
 
     /** Verifies the replica if its last generation committed; says why not otherwise. */
     void verify(String image) {
+        verify(image, context.options().size());
+    }
+
+    /** The same for an image of another size than the benchmark's. */
+    void verify(String image, long size) {
         if (committedSnapshot == null) {
             context.say("replica of %s not checked: its last generation did not commit", image);
         } else {
-            context.verify(image, committedSnapshot);
+            context.verify(image, committedSnapshot, size);
         }
     }
 }

@@ -65,10 +65,10 @@ final class WritersPart {
                     List<SyncRows> syncs = images.stream().map(i -> new SyncRows(here)).toList();
                     List<Long> sent = new ArrayList<>(images.stream().map(i -> 0L).toList());
                     here.row(ROWS.get(n - 1), a -> FourPart.syncAll(here, images, syncs, sent, a));
-                    c.say("writers: generations committed by each writer %s", writers.commits());
                     for (int i = 0; i < images.size(); i++) {
-                        syncs.get(i).verify(images.get(i));
+                        syncs.get(i).verify(images.get(i), size);
                     }
+                    c.say("writers: generations committed by each writer %s", writers.commits());
                 }
             } finally {
                 images.forEach(i -> c.images().removeIfFree(i));

@@ -139,8 +139,19 @@ public final class KafkaTopics {
                             : s.replicationFactor()).configs(s.config()))
                     .toList();
             if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(timeoutSeconds, TimeUnit.SECONDS);
-                LOG.info("Created Kafka topics {}", missing.stream().map(NewTopic::name).toList());
+                List<String> made = new java.util.ArrayList<>();
+                for (var topic : admin.createTopics(missing).values().entrySet()) {
+                    try {
+                        topic.getValue().get(timeoutSeconds, TimeUnit.SECONDS);
+                        made.add(topic.getKey());
+                    } catch (ExecutionException e) {
+                        // another process of the site (a writer or proxy starting beside this one) made it first
+                        if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                            throw e;
+                        }
+                    }
+                }
+                LOG.info("Created Kafka topics {}", made);
             }
             raiseMessageSizes(admin, specs.stream().filter(s -> existing.contains(s.name())).toList(), timeoutSeconds);
         } catch (TimeoutException e) {
