@@ -58,7 +58,24 @@ public final class Database implements AutoCloseable {
      */
     public static Database openShared(Path file, List<String> schema) {
         // H2 closes a file it serves to others itself when the process exits (it refuses DB_CLOSE_ON_EXIT=FALSE)
-        return open(file, schema, ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE", true);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return open(file, schema, ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE", true);
+            } catch (StoreException e) {
+                // writers starting together: one opens the file while another finds it locked and its
+                // server not yet listening, or runs the schema beside it; the next try connects
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static Database open(Path file, List<String> schema, String mode, boolean shared) {
@@ -70,8 +87,13 @@ public final class Database implements AutoCloseable {
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".trace.db"));
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".lock.db"));
             Database db = new Database(c, file, shared);
-            for (String statement : schema) {
-                db.update(statement);
+            try {
+                for (String statement : schema) {
+                    db.update(statement);
+                }
+            } catch (StoreException e) {
+                c.close();
+                throw e;
             }
             return db;
         } catch (SQLException e) {
