@@ -23,7 +23,11 @@ public final class Database implements AutoCloseable {
         T map(ResultSet row) throws SQLException;
     }
 
-    private final Connection connection;
+    private Connection connection;
+    /** Where to connect again (a shared database whose serving process went away). */
+    private String url;
+    /** Inside {@link #inTransaction}: a lost connection is retried by the whole transaction, not one statement. */
+    private boolean transactionOpen;
     private final Path file;
 
     private final boolean shared;
@@ -87,6 +91,7 @@ public final class Database implements AutoCloseable {
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".trace.db"));
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".lock.db"));
             Database db = new Database(c, file, shared);
+            db.url = "jdbc:h2:file:" + file.toAbsolutePath() + mode;
             try {
                 for (String statement : schema) {
                     db.update(statement);
@@ -105,6 +110,15 @@ public final class Database implements AutoCloseable {
     }
 
     public synchronized int update(String sql, Object... args) {
+        try {
+            return updateOnce(sql, args);
+        } catch (StoreException e) {
+            reconnectOrThrow(e);
+            return updateOnce(sql, args);
+        }
+    }
+
+    private int updateOnce(String sql, Object... args) {
         try (PreparedStatement ps = prepare(sql, args)) {
             return ps.executeUpdate();
         } catch (SQLException e) {
@@ -113,6 +127,49 @@ public final class Database implements AutoCloseable {
     }
 
     public synchronized <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        try {
+            return queryOnce(sql, mapper, args);
+        } catch (StoreException e) {
+            reconnectOrThrow(e);
+            return queryOnce(sql, mapper, args);
+        }
+    }
+
+    /**
+     * A shared database whose serving process died (the connection broken, or this process's copy
+     * closed because another took the file over): connects again, to whichever process serves it
+     * now, for the caller to try once more. Anything else, or inside a transaction, is rethrown.
+     */
+    private void reconnectOrThrow(StoreException e) {
+        if (!shared || transactionOpen || !connectionLost(e)) {
+            throw e;
+        }
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // it is gone already
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                connection = DriverManager.getConnection(url);
+                return;
+            } catch (SQLException again) {
+                if (System.nanoTime() > deadline) {
+                    throw new StoreException("cannot reconnect to the shared state store " + file + ": "
+                            + again.getMessage() + " (is the repository's filesystem reachable?)", again);
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private <T> List<T> queryOnce(String sql, RowMapper<T> mapper, Object... args) {
         try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
             List<T> rows = new ArrayList<>();
             while (rs.next()) {
@@ -138,9 +195,7 @@ public final class Database implements AutoCloseable {
         try {
             transaction(work);
         } catch (StoreException e) {
-            if (!shared || !connectionLost(e)) {
-                throw e;
-            }
+            reconnectOrThrow(e);
             transaction(work);
         }
     }
@@ -148,6 +203,7 @@ public final class Database implements AutoCloseable {
     private void transaction(Runnable work) {
         try {
             connection.setAutoCommit(false);
+            transactionOpen = true;
             try {
                 work.run();
                 connection.commit();
@@ -155,10 +211,19 @@ public final class Database implements AutoCloseable {
                 rollbackQuietly();
                 throw e;
             } finally {
-                connection.setAutoCommit(true);
+                transactionOpen = false;
+                autoCommitQuietly();
             }
         } catch (SQLException e) {
             throw new StoreException("state store transaction failed (" + file + "): " + e.getMessage(), e);
+        }
+    }
+
+    private void autoCommitQuietly() {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            // a lost connection: the next call connects again
         }
     }
 
@@ -170,11 +235,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** H2's "connection broken" (90067) or any connection-class SQL state (08...). */
+    /**
+     * H2's "connection broken" (90067), "database is closed" (90098, 90121: this process's copy was
+     * closed, another process serves the file now), or any connection-class SQL state (08...).
+     */
     private static boolean connectionLost(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && (s.getErrorCode() == 90067
-                    || (s.getSQLState() != null && s.getSQLState().startsWith("08")))) {
+            if (t instanceof SQLException s && (s.getErrorCode() == 90067 || s.getErrorCode() == 90098
+                    || s.getErrorCode() == 90121 || (s.getSQLState() != null && s.getSQLState().startsWith("08")))) {
                 return true;
             }
         }
