@@ -85,6 +85,18 @@ final class WriterProcesses implements AutoCloseable {
         return counts;
     }
 
+    /**
+     * The CPU time (user and system, from the operating system) each writer has used so far, in
+     * seconds: with {@link #commits} it tells whether more writers cost more CPU for the same data.
+     */
+    List<Double> cpuSeconds() {
+        List<Double> seconds = new ArrayList<>();
+        for (Process p : processes) {
+            seconds.add(p.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN));
+        }
+        return seconds;
+    }
+
     @Override
     public void close() throws InterruptedException {
         processes.forEach(Process::destroy);

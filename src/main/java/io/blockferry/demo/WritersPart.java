@@ -26,6 +26,30 @@ final class WritersPart {
     private WritersPart() {
     }
 
+    private static List<String> since(List<Double> before, List<Double> now) {
+        List<String> used = new ArrayList<>();
+        for (int i = 0; i < now.size(); i++) {
+            used.add(String.format(java.util.Locale.ROOT, "%.1f", now.get(i) - before.get(i)));
+        }
+        return used;
+    }
+
+    /** CPU time this JVM used since {@link #start}. */
+    private record ProcessCpu(long startNanos) {
+        static ProcessCpu start() {
+            return new ProcessCpu(now());
+        }
+
+        double seconds() {
+            return (now() - startNanos) / 1e9;
+        }
+
+        private static long now() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+    }
+
     static void run(BenchContext c, Settings runtimeSettings, Path dir) throws Exception {
         long size = c.options().size() / 4;
         for (int n = 1; n <= ROWS.size(); n++) {
@@ -62,13 +86,17 @@ final class WritersPart {
                 try (WriterProcesses writers = WriterProcesses.start(n, round, writer, List.of("-Xmx512m"));
                      BenchRuntime runtime = BenchRuntime.start(source, c.options().stall())) {
                     BenchContext here = c.with(runtime);
+                    ProcessCpu sourceCpu = ProcessCpu.start();
+                    List<Double> writersCpuBefore = writers.cpuSeconds();
                     List<SyncRows> syncs = images.stream().map(i -> new SyncRows(here)).toList();
                     List<Long> sent = new ArrayList<>(images.stream().map(i -> 0L).toList());
                     here.row(ROWS.get(n - 1), a -> FourPart.syncAll(here, images, syncs, sent, a));
                     for (int i = 0; i < images.size(); i++) {
                         syncs.get(i).verify(images.get(i), size);
                     }
-                    c.say("writers: generations committed by each writer %s", writers.commits());
+                    c.say("writers: generations committed by each writer %s; CPU seconds from the requests to the"
+                            + " checks' end: each writer %s, this JVM (the source, the checks) %.1f",
+                            writers.commits(), since(writersCpuBefore, writers.cpuSeconds()), sourceCpu.seconds());
                 }
             } finally {
                 images.forEach(i -> c.images().removeIfFree(i));
