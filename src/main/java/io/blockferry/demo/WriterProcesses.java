@@ -90,11 +90,12 @@ final class WriterProcesses implements AutoCloseable {
      * seconds: with {@link #commits} it tells whether more writers cost more CPU for the same data.
      */
     List<Double> cpuSeconds() {
-        List<Double> seconds = new ArrayList<>();
-        for (Process p : processes) {
-            seconds.add(p.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN));
-        }
-        return seconds;
+        return processes.stream().map(p -> cpuSeconds(p.toHandle())).toList();
+    }
+
+    /** The CPU time a process has used so far, in seconds (NaN where the system does not tell). */
+    static double cpuSeconds(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN);
     }
 
     @Override

@@ -34,22 +34,6 @@ final class WritersPart {
         return used;
     }
 
-    /** CPU time this JVM used since {@link #start}. */
-    private record ProcessCpu(long startNanos) {
-        static ProcessCpu start() {
-            return new ProcessCpu(now());
-        }
-
-        double seconds() {
-            return (now() - startNanos) / 1e9;
-        }
-
-        private static long now() {
-            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                    .getOperatingSystemMXBean()).getProcessCpuTime();
-        }
-    }
-
     static void run(BenchContext c, Settings runtimeSettings, Path dir) throws Exception {
         long size = c.options().size() / 4;
         for (int n = 1; n <= ROWS.size(); n++) {
@@ -86,7 +70,7 @@ final class WritersPart {
                 try (WriterProcesses writers = WriterProcesses.start(n, round, writer, List.of("-Xmx512m"));
                      BenchRuntime runtime = BenchRuntime.start(source, c.options().stall())) {
                     BenchContext here = c.with(runtime);
-                    ProcessCpu sourceCpu = ProcessCpu.start();
+                    double sourceCpuBefore = WriterProcesses.cpuSeconds(ProcessHandle.current());
                     List<Double> writersCpuBefore = writers.cpuSeconds();
                     List<SyncRows> syncs = images.stream().map(i -> new SyncRows(here)).toList();
                     List<Long> sent = new ArrayList<>(images.stream().map(i -> 0L).toList());
@@ -96,7 +80,8 @@ final class WritersPart {
                     }
                     c.say("writers: generations committed by each writer %s; CPU seconds from the requests to the"
                             + " checks' end: each writer %s, this JVM (the source, the checks) %.1f",
-                            writers.commits(), since(writersCpuBefore, writers.cpuSeconds()), sourceCpu.seconds());
+                            writers.commits(), since(writersCpuBefore, writers.cpuSeconds()),
+                            WriterProcesses.cpuSeconds(ProcessHandle.current()) - sourceCpuBefore);
                 }
             } finally {
                 images.forEach(i -> c.images().removeIfFree(i));

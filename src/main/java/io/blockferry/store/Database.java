@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * An embedded H2 database file: the durable state of one Blockferry role. Calls are
@@ -25,15 +27,16 @@ public final class Database implements AutoCloseable {
 
     private Connection connection;
     /** Where to connect again (a shared database whose serving process went away). */
-    private String url;
+    private final String url;
     /** Inside {@link #inTransaction}: a lost connection is retried by the whole transaction, not one statement. */
     private boolean transactionOpen;
     private final Path file;
 
     private final boolean shared;
 
-    private Database(Connection connection, Path file, boolean shared) {
+    private Database(Connection connection, String url, Path file, boolean shared) {
         this.connection = connection;
+        this.url = url;
         this.file = file;
         this.shared = shared;
     }
@@ -61,14 +64,19 @@ public final class Database implements AutoCloseable {
      * reconnects and one of them serves the file.
      */
     public static Database openShared(Path file, List<String> schema) {
-        // H2 closes a file it serves to others itself when the process exits (it refuses DB_CLOSE_ON_EXIT=FALSE)
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        // H2 closes a file it serves to others itself when the process exits (it refuses DB_CLOSE_ON_EXIT=FALSE).
+        // Writers starting together: one opens the file while another finds it locked and its server
+        // not yet listening, or runs the schema beside it; a later try connects.
+        return retriedForHalfAMinute(() -> open(file, schema, ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE", true));
+    }
+
+    /** Tries {@code attempt} every half second for 30 s; then, or when interrupted, throws its last failure. */
+    private static <T> T retriedForHalfAMinute(Supplier<T> attempt) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                return open(file, schema, ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE", true);
+                return attempt.get();
             } catch (StoreException e) {
-                // writers starting together: one opens the file while another finds it locked and its
-                // server not yet listening, or runs the schema beside it; the next try connects
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -85,13 +93,13 @@ public final class Database implements AutoCloseable {
     private static Database open(Path file, List<String> schema, String mode, boolean shared) {
         try {
             OwnerOnly.createDirectories(file.toAbsolutePath().getParent());
-            Connection c = DriverManager.getConnection("jdbc:h2:file:" + file.toAbsolutePath() + mode);
+            String url = "jdbc:h2:file:" + file.toAbsolutePath() + mode;
+            Connection c = DriverManager.getConnection(url);
             // H2 makes its files with the process's umask: they hold the state, so the owner's only
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".mv.db"));
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".trace.db"));
             OwnerOnly.restrict(Path.of(file.toAbsolutePath() + ".lock.db"));
-            Database db = new Database(c, file, shared);
-            db.url = "jdbc:h2:file:" + file.toAbsolutePath() + mode;
+            Database db = new Database(c, url, file, shared);
             try {
                 for (String statement : schema) {
                     db.update(statement);
@@ -110,12 +118,7 @@ public final class Database implements AutoCloseable {
     }
 
     public synchronized int update(String sql, Object... args) {
-        try {
-            return updateOnce(sql, args);
-        } catch (StoreException e) {
-            reconnectOrThrow(e);
-            return updateOnce(sql, args);
-        }
+        return onceMoreIfLost(() -> updateOnce(sql, args));
     }
 
     private int updateOnce(String sql, Object... args) {
@@ -127,46 +130,41 @@ public final class Database implements AutoCloseable {
     }
 
     public synchronized <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try {
-            return queryOnce(sql, mapper, args);
-        } catch (StoreException e) {
-            reconnectOrThrow(e);
-            return queryOnce(sql, mapper, args);
-        }
+        return onceMoreIfLost(() -> queryOnce(sql, mapper, args));
     }
 
     /**
-     * A shared database whose serving process died (the connection broken, or this process's copy
-     * closed because another took the file over): connects again, to whichever process serves it
-     * now, for the caller to try once more. Anything else, or inside a transaction, is rethrown.
+     * Runs {@code call}; if a shared database's serving process died under it (the connection
+     * broken, or this process's copy closed because another took the file over), connects again,
+     * to whichever process serves it now, and runs it once more. Anything else, or a statement
+     * inside a transaction (the whole transaction is run again), is rethrown.
      */
-    private void reconnectOrThrow(StoreException e) {
-        if (!shared || transactionOpen || !connectionLost(e)) {
-            throw e;
+    private <T> T onceMoreIfLost(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (StoreException e) {
+            if (!shared || transactionOpen || !connectionLost(e)) {
+                throw e;
+            }
+            reconnect();
+            return call.get();
         }
+    }
+
+    private void reconnect() {
         try {
             connection.close();
         } catch (SQLException ignored) {
             // it is gone already
         }
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (true) {
+        connection = retriedForHalfAMinute(() -> {
             try {
-                connection = DriverManager.getConnection(url);
-                return;
+                return DriverManager.getConnection(url);
             } catch (SQLException again) {
-                if (System.nanoTime() > deadline) {
-                    throw new StoreException("cannot reconnect to the shared state store " + file + ": "
-                            + again.getMessage() + " (is the repository's filesystem reachable?)", again);
-                }
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+                throw new StoreException("cannot reconnect to the shared state store " + file + ": "
+                        + again.getMessage() + " (is the repository's filesystem reachable?)", again);
             }
-        }
+        });
     }
 
     private <T> List<T> queryOnce(String sql, RowMapper<T> mapper, Object... args) {
@@ -192,12 +190,10 @@ public final class Database implements AutoCloseable {
      * statement itself, not an open transaction) runs it once more on the reconnected session.
      */
     public synchronized void inTransaction(Runnable work) {
-        try {
+        onceMoreIfLost(() -> {
             transaction(work);
-        } catch (StoreException e) {
-            reconnectOrThrow(e);
-            transaction(work);
-        }
+            return null;
+        });
     }
 
     private void transaction(Runnable work) {
