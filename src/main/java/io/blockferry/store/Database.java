@@ -233,12 +233,15 @@ public final class Database implements AutoCloseable {
 
     /**
      * H2's "connection broken" (90067), "database is closed" (90098, 90121: this process's copy was
-     * closed, another process serves the file now), or any connection-class SQL state (08...).
+     * closed, another process serves the file now), "locked by another process" (90020: H2's own
+     * reconnect found that another survivor took the file and is not serving it yet), or any
+     * connection-class SQL state (08...). Only asked of a shared database.
      */
     private static boolean connectionLost(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && (s.getErrorCode() == 90067 || s.getErrorCode() == 90098
-                    || s.getErrorCode() == 90121 || (s.getSQLState() != null && s.getSQLState().startsWith("08")))) {
+                    || s.getErrorCode() == 90121 || s.getErrorCode() == 90020
+                    || (s.getSQLState() != null && s.getSQLState().startsWith("08")))) {
                 return true;
             }
         }

@@ -28,18 +28,25 @@ class SharedDatabaseTest {
     Path dir;
 
     /**
-     * A process of its own: {@code serve FILE} opens the file first and waits to be killed;
-     * {@code count FILE NAME} counts to {@link #COUNTS} in its row, one synced transaction every 100 ms.
+     * A process of its own, told by lines on its standard input: {@code serve FILE} opens the file
+     * first and serves it until it is killed (or its input ends); {@code count FILE NAME} counts to
+     * half of {@link #COUNTS} in its row, one synced transaction at a time, says so, and counts the
+     * rest once told that the server is dead.
      */
     public static void main(String[] args) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (Database db = Database.openShared(Path.of(args[1]), SCHEMA)) {
             System.out.println("open");
             if (args[0].equals("serve")) {
-                Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+                in.readLine();
+                return;
             }
             for (int i = 1; i <= COUNTS; i++) {
                 count(db, args[2]);
-                Thread.sleep(100);
+                if (i == COUNTS / 2) {
+                    System.out.println("half");
+                    in.readLine();
+                }
             }
             System.out.println("counted");
         } catch (RuntimeException e) {
@@ -66,10 +73,15 @@ class SharedDatabaseTest {
         Process other = null;
         try (Database here = Database.openShared(file, SCHEMA)) {
             other = start("count", file, "other");
-            count(here, "here");
+            for (int i = 1; i <= COUNTS / 2; i++) {
+                count(here, "here");
+            }
+            assertEquals("half", nextLine(other), "the other client's first half");
             server.destroyForcibly(); // SIGKILL: nothing closes the file; both clients race to serve it
             assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the serving process did not die");
-            for (int i = 2; i <= COUNTS; i++) {
+            other.getOutputStream().write("the server is dead\n".getBytes(StandardCharsets.UTF_8));
+            other.getOutputStream().flush();
+            for (int i = COUNTS / 2 + 1; i <= COUNTS; i++) {
                 count(here, "here");
             }
             assertEquals("counted", lastLine(other), "the other client's counting");
